@@ -1,0 +1,117 @@
+"""Every failure a user can cause, as one exception each.
+
+The CLI maps these to exit codes and the web console to HTTP statuses, each in exactly
+one place; services raise them and never print. A raised error always means the
+transaction was rolled back: nothing was written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+class AttacheError(Exception):
+    """Base of every user-facing failure. ``str(error)`` is the one line to show."""
+
+    exit_code: int = 1
+    http_status: int = 500
+    kind: str = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, object]:
+        return {"error": self.kind, "message": self.message}
+
+
+class NotFound(AttacheError):
+    """A named thing (officer, batch, user, division, template...) does not exist."""
+
+    exit_code = 3
+    http_status = 404
+    kind = "not_found"
+
+
+class TransitionNotAllowed(AttacheError):
+    """The action is not possible from where the officer is now."""
+
+    exit_code = 4
+    http_status = 400
+    kind = "transition_not_allowed"
+
+
+class IllegalTrigger(TransitionNotAllowed):
+    """The trigger does not leave the officer's current state."""
+
+    kind = "illegal_trigger"
+
+    def __init__(self, message: str, *, state: str, allowed: Sequence[str]) -> None:
+        super().__init__(message)
+        self.state = state
+        self.allowed = list(allowed)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "state": self.state, "allowed_triggers": self.allowed}
+
+
+class GuardFailed(TransitionNotAllowed):
+    """The trigger leaves the current state, but something it requires is missing."""
+
+    kind = "guard_failed"
+
+    def __init__(self, message: str, *, trigger: str, missing: Sequence[str]) -> None:
+        super().__init__(message)
+        self.trigger = trigger
+        self.missing = list(missing)
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "trigger": self.trigger, "missing": self.missing}
+
+
+class Conflict(AttacheError):
+    """Someone else changed the same record first; nothing of ours was written."""
+
+    exit_code = 5
+    http_status = 409
+    kind = "conflict"
+
+
+class PermissionDenied(AttacheError):
+    """The acting user's role or relationship does not allow the action."""
+
+    exit_code = 6
+    http_status = 403
+    kind = "permission_denied"
+
+
+class InvalidData(AttacheError):
+    """Input that can never be accepted as given (bad country, malformed date, ...)."""
+
+    exit_code = 7
+    http_status = 422
+    kind = "invalid_data"
+
+    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields = dict(fields or {})
+
+    def to_dict(self) -> dict[str, object]:
+        data = super().to_dict()
+        if self.fields:
+            data["fields"] = self.fields
+        return data
+
+
+class ConfigurationError(InvalidData):
+    """A broken definition, template or setting: names the file, the key and the fault."""
+
+    kind = "configuration_error"
+
+
+class DatabaseNotReady(AttacheError):
+    """The database is missing or behind the code's migrations."""
+
+    exit_code = 8
+    http_status = 503
+    kind = "database_not_ready"
