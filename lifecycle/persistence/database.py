@@ -1,0 +1,150 @@
+"""Connecting, migrating and running one transaction at a time."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from lifecycle.errors import Conflict, ConfigurationError, DatabaseNotReady
+
+DEFAULT_URL = "sqlite:///attache.db"
+BUSY_TIMEOUT_MS = 15_000
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``--database`` beats ``ATTACHE_DATABASE_URL`` beats the SQLite file default."""
+    return explicit or os.environ.get("ATTACHE_DATABASE_URL") or DEFAULT_URL
+
+
+class Database:
+    def __init__(self, url: str) -> None:
+        self.url = _normalise(url)
+        self.engine = _create_engine(self.url)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    @property
+    def display_url(self) -> str:
+        return make_url(self.url).render_as_string(hide_password=True)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One unit of work: commits on success; on any error rolls back everything.
+
+        A lost optimistic-concurrency race or a unique key taken by a concurrent writer
+        surfaces as ``Conflict``: the caller acted on data that changed under it.
+        """
+        session = self._sessions()
+        try:
+            with session.begin():
+                yield session
+        except StaleDataError:
+            raise Conflict(
+                "someone else changed this officer at the same time; nothing was "
+                "changed: reload and try again"
+            ) from None
+        except IntegrityError as exc:
+            raise Conflict(f"a concurrent change clashed with this one: {exc.orig}") from None
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
+                raise Conflict("the database is busy with another change; try again") from None
+            raise
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        session = self._sessions()
+        try:
+            yield session
+        finally:
+            session.rollback()
+            session.close()
+
+    def upgrade(self) -> None:
+        """Create or upgrade the schema to the newest migration (idempotent)."""
+        with self.engine.begin() as connection:
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def ensure_ready(self) -> None:
+        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        try:
+            with self.engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except OperationalError as exc:
+            raise DatabaseNotReady(f"cannot open database {self.display_url}: {exc.orig}") from None
+        if current is None:
+            raise DatabaseNotReady(
+                f"database {self.display_url} is not initialised: run 'attache init'"
+            )
+        if current != head:
+            raise DatabaseNotReady(
+                f"database {self.display_url} is at schema {current}, this version needs "
+                f"{head}: run 'attache init' to upgrade"
+            )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _normalise(url: str) -> str:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigurationError(
+            f"database URL {url!r} is not a URL (e.g. sqlite:///attache.db or "
+            "postgresql://user@host/db)"
+        ) from None
+    # psycopg 3 is the PostgreSQL driver we support; plain postgresql:// means it.
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigurationError(
+            f"database {parsed.get_backend_name()!r} is not supported: use sqlite or postgresql"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _create_engine(url: str) -> Engine:
+    if make_url(url).get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run beside the writer; synchronous=FULL makes an acknowledged
+    # commit survive a power cut; foreign keys are off by default in SQLite.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _alembic_config() -> Config:
+    config = Config()
+    location = resources.files("lifecycle.persistence") / "migrations"
+    config.set_main_option("script_location", str(Path(str(location))))
+    return config

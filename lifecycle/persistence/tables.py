@@ -1,0 +1,225 @@
+"""The schema, as typed SQLAlchemy 2 models. Alembic migrations must match it exactly."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from lifecycle.persistence.types import UTCDateTime
+
+# Named constraints keep Alembic migrations portable (SQLite batch mode needs names).
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    ref_prefix: Mapped[str] = mapped_column(String(8), unique=True)
+
+
+class DefinitionVersion(Base):
+    """A published workflow definition, kept verbatim so old officers keep their rules."""
+
+    __tablename__ = "workflow_definitions"
+    __table_args__ = (UniqueConstraint("track_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    checksum: Mapped[str] = mapped_column(String(64))
+    source_name: Mapped[str] = mapped_column(String(500))
+    source_text: Mapped[str] = mapped_column(Text)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    track: Mapped[Track] = relationship(lazy="joined")
+
+
+class Department(Base):
+    __tablename__ = "departments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class Division(Base):
+    __tablename__ = "divisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+    department: Mapped[Department] = relationship(lazy="joined")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+    __table_args__ = (
+        UniqueConstraint("track_id", "number"),
+        CheckConstraint("end_date > start_date", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    funder: Mapped[str] = mapped_column(String(200))
+    optional_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    track: Mapped[Track] = relationship(lazy="joined")
+    quotas: Mapped[list[BatchQuota]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by="BatchQuota.country"
+    )
+
+    @property
+    def ref(self) -> str:
+        return f"{self.track.ref_prefix}{self.number}"
+
+
+class BatchQuota(Base):
+    """Seats per country in one batch, e.g. the extra Cambodian chairmanship officers."""
+
+    __tablename__ = "batch_quotas"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    seats: Mapped[int] = mapped_column(Integer)
+
+
+class Officer(Base):
+    __tablename__ = "officers"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "seq"),
+        Index("ix_officers_batch_state", "batch_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(16), unique=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("workflow_definitions.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    ministry: Mapped[str] = mapped_column(String(300))
+    position: Mapped[str | None] = mapped_column(String(200), default=None)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(64))
+    state_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Optimistic concurrency: every change to the officer or anything the guards read
+    # (ticks, sign-offs, placements) bumps this, so a stale writer fails instead of
+    # overwriting.
+    version: Mapped[int] = mapped_column(Integer)
+
+    batch: Mapped[Batch] = relationship(lazy="joined")
+    definition: Mapped[DefinitionVersion] = relationship(lazy="joined")
+
+    __mapper_args__: Any = {"version_id_col": version}
+
+
+class Placement(Base):
+    __tablename__ = "placements"
+    __table_args__ = (Index("ix_placements_supervisor_open", "supervisor_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    division_id: Mapped[int] = mapped_column(ForeignKey("divisions.id"))
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # initial | move | extension
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    division: Mapped[Division] = relationship(lazy="joined")
+    supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id], lazy="joined")
+
+
+class ChecklistTick(Base):
+    __tablename__ = "checklist_ticks"
+    __table_args__ = (UniqueConstraint("officer_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    item_key: Mapped[str] = mapped_column(String(64))
+    ticked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    ticked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    ticked_by: Mapped[User] = relationship(lazy="joined")
+
+
+class Signoff(Base):
+    """Each decision is a row; the latest one per (officer, name) is what counts."""
+
+    __tablename__ = "signoffs"
+    __table_args__ = (Index("ix_signoffs_officer_name", "officer_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    signer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    decision: Mapped[str] = mapped_column(String(16))  # approved | returned
+    comment: Mapped[str | None] = mapped_column(Text, default=None)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    signer: Mapped[User] = relationship(lazy="joined")
+
+
+class AuditEvent(Base):
+    """One row per transition; the database refuses UPDATE and DELETE on this table."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    trigger: Mapped[str] = mapped_column(String(64))
+    from_state: Mapped[str] = mapped_column(String(64))
+    to_state: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    actor: Mapped[User] = relationship(lazy="joined")
