@@ -1,0 +1,55 @@
+"""The ``attache`` command: a thin adapter over ``lifecycle.services``.
+
+Errors are mapped to exit codes here and nowhere else: 0 ok, 2 usage, 3 not found,
+4 transition not allowed, 5 conflict, 6 permission denied, 7 invalid data,
+8 database not ready.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from console.commands_officer import checklist, officer, signoff
+from console.commands_setup import batch, demo, division, init, user
+from console.commands_workflow import workflow
+from console.context import CliState
+from console.output import fail
+from lifecycle.errors import AttacheError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database",
+    metavar="URL",
+    help="SQLAlchemy URL (default: $ATTACHE_DATABASE_URL, else sqlite:///attache.db)",
+)
+@click.option(
+    "--now",
+    metavar="DATETIME",
+    help="Act as if it were this instant (ISO 8601 with offset): for simulations and demos.",
+)
+@click.pass_context
+def cli(ctx: click.Context, database: str | None, now: str | None) -> None:
+    """Attache: the attachment programme's officers, stages and sign-offs."""
+    ctx.obj = CliState(database=database, now=now)
+
+
+for command in (init, demo, user, division, batch, officer, checklist, signoff, workflow):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        result = cli.main(args=argv, prog_name="attache", standalone_mode=False)
+    except AttacheError as exc:
+        fail(exc.message)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        fail("aborted")
+        sys.exit(1)
+    sys.exit(result if isinstance(result, int) else 0)

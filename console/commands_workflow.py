@@ -1,0 +1,58 @@
+"""Commands that show the workflow definitions."""
+
+from __future__ import annotations
+
+import click
+
+from console.commands_setup import json_option, pass_state
+from console.context import CliState
+from console.output import emit_json, stdout, table
+from lifecycle.services import workflows as definitions
+
+
+@click.group()
+def workflow() -> None:
+    """The programme tracks' lifecycle definitions."""
+
+
+@workflow.command("list")
+@json_option
+@pass_state
+def workflow_list(state: CliState, as_json: bool) -> None:
+    """List the published tracks and versions."""
+    rows = definitions.published(state.services())
+    if as_json:
+        emit_json(rows)
+        return
+    table("Workflows", ["Track", "Version", "Title", "Refs", "Published"],
+          [(r["track"], r["version"], r["title"], r["ref_prefix"], r["published_at"][:10])
+           for r in rows])
+
+
+@workflow.command("show")
+@click.argument("track")
+@click.option("--version", "version", type=int, help="default: the newest")
+@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "json"]), default="text")
+@pass_state
+def workflow_show(state: CliState, track: str, version: int | None, fmt: str) -> None:
+    """Show a track's states and triggers, or a Mermaid diagram to paste into docs."""
+    compiled = definitions.compiled(state.services(), track, version)
+    definition = compiled.definition
+    if fmt == "mermaid":
+        print(compiled.mermaid())
+        return
+    if fmt == "json":
+        emit_json(definition.model_dump(mode="json"))
+        return
+    stdout.print(f"{definition.title} — {definition.track} v{definition.version}", markup=False)
+    table("States", ["State", "Label", ""], [
+        (s.name, s.label, "final" if s.final else ("optional" if s.optional else ""))
+        for s in definition.states
+    ])
+    table("Triggers", ["Trigger", "From", "To", "Who", "Requires"], [
+        (t.name, ", ".join(t.source), t.dest, ", ".join(t.roles),
+         "; ".join([g.label for g in t.guards] + (["a reason"] if t.reason_required else [])))
+        for t in definition.triggers
+    ])
+    table("Sign-offs", ["Name", "During", "By", "After"],
+          [(s.name, s.stage, s.signer, ", ".join(s.after)) for s in definition.signoffs])

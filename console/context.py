@@ -1,0 +1,38 @@
+"""The CLI's shared state: options parsed once, services built on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lifecycle.clock import Clock, FakeClock, SystemClock
+from lifecycle.errors import InvalidData
+from lifecycle.persistence.database import Database, database_url
+from lifecycle.services import Services
+
+
+@dataclass
+class CliState:
+    database: str | None = None
+    now: str | None = None
+    _services: Services | None = field(default=None, repr=False)
+
+    def clock(self) -> Clock:
+        if self.now is None:
+            return SystemClock()
+        try:
+            instant = datetime.fromisoformat(self.now)
+        except ValueError:
+            raise InvalidData(
+                f"--now {self.now!r} is not an ISO 8601 date-time like 2023-02-01T09:00+07:00"
+            ) from None
+        if instant.tzinfo is None:
+            raise InvalidData(f"--now {self.now!r} needs a UTC offset, e.g. +07:00 or Z")
+        return FakeClock(instant)
+
+    def services(self, *, ready: bool = True) -> Services:
+        if self._services is None:
+            self._services = Services(Database(database_url(self.database)), self.clock())
+        if ready:
+            self._services.db.ensure_ready()
+        return self._services

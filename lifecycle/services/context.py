@@ -1,0 +1,67 @@
+"""What every use case needs: the database, the clock, the compiled workflows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from lifecycle.clock import Clock, SystemClock
+from lifecycle.errors import PermissionDenied
+from lifecycle.persistence.database import Database
+from lifecycle.persistence.tables import Officer, User
+from lifecycle.registry import WorkflowRegistry
+from lifecycle.roles import SECRETARIAT_TIMEZONE, Role
+
+
+class OfficerChangeListener(Protocol):
+    """Told, inside the same transaction, whenever an officer or its facts change.
+
+    The reminders planner registers here, so reminders are recomputed atomically with
+    the change that made them due or obsolete, without the lifecycle importing it.
+    """
+
+    def officer_changed(self, session: Session, officer: Officer, now: datetime) -> None: ...
+
+
+@dataclass
+class Services:
+    db: Database
+    clock: Clock = field(default_factory=SystemClock)
+    workflows: WorkflowRegistry = field(default_factory=WorkflowRegistry)
+    listeners: list[OfficerChangeListener] = field(default_factory=list)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.db.transaction() as session:
+            yield session
+
+    def reading(self) -> Iterator[Session]:  # pragma: no cover - alias for readers
+        return self.db.reading()  # type: ignore[return-value]
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def today(self) -> date:
+        """The date at the Secretariat, which is what programme dates are counted in."""
+        return self.clock.now().astimezone(ZoneInfo(SECRETARIAT_TIMEZONE)).date()
+
+    def officer_changed(self, session: Session, officer: Officer) -> None:
+        now = self.now()
+        officer.updated_at = now  # bumps the version even when only a fact changed
+        session.flush()
+        for listener in self.listeners:
+            listener.officer_changed(session, officer, now)
+
+
+def require_role(user: User, allowed: tuple[Role, ...] | list[Role], action: str) -> None:
+    """Admins may do anything; everyone else needs one of ``allowed``."""
+    if user.role == Role.ADMIN or user.role in allowed:
+        return
+    needed = " or ".join(str(r) for r in allowed)
+    raise PermissionDenied(f"{user.email} is a {user.role}; {action} needs a {needed}")

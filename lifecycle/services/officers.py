@@ -1,0 +1,283 @@
+"""Use cases on one officer: nominate, advance, place, tick, sign off.
+
+Each function is one transaction: it checks the actor's role, the guards and the
+officer's version, writes its rows and the audit event, and tells the listeners; any
+raised error leaves the database exactly as it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from lifecycle.errors import Conflict, InvalidData, PermissionDenied, TransitionNotAllowed
+from lifecycle.persistence import repository as repo
+from lifecycle.persistence.tables import (
+    AuditEvent,
+    ChecklistTick,
+    Officer,
+    Placement,
+    Signoff,
+    User,
+)
+from lifecycle.roles import Role
+from lifecycle.services.context import Services, require_role
+from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
+from lifecycle.services.validation import clean_text
+
+PLACEABLE_STATES = ("accepted", "induction", "placement", "diplomatic_training")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did, for the adapters to report."""
+
+    ref: str
+    message: str
+    state: str
+    version: int
+
+
+def advance(
+    services: Services,
+    officer_ref: str,
+    trigger: str,
+    *,
+    actor: str,
+    reason: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        officer = repo.officer_by_ref(session, officer_ref)
+        _check_version(officer, expected_version)
+        workflow = workflow_of(services, officer)
+        definition = workflow.definition
+        spec = definition.trigger(trigger)
+        if spec is not None:
+            require_role(user, spec.roles, f"'{trigger}'")
+            if spec.reason_required and not (reason and reason.strip()):
+                raise InvalidData(f"'{trigger}' needs a reason (--reason TEXT)")
+        previous = officer.state
+        officer.state = workflow.fire(load_facts(session, officer), trigger)
+        officer.state_since = services.now()
+        session.add(
+            AuditEvent(
+                officer_id=officer.id,
+                trigger=trigger,
+                from_state=previous,
+                to_state=officer.state,
+                actor_id=user.id,
+                reason=clean_text(reason),
+                occurred_at=services.now(),
+            )
+        )
+        services.officer_changed(session, officer)
+        label = definition.state(officer.state).label
+        return Outcome(
+            officer.ref, f"{officer.ref}: {previous} -> {officer.state} ({label})",
+            officer.state, officer.version,
+        )
+
+
+def place(
+    services: Services,
+    officer_ref: str,
+    *,
+    division: str,
+    supervisor: str,
+    actor: str,
+    expected_version: int | None = None,
+) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "assigning a placement")
+        officer = repo.officer_by_ref(session, officer_ref)
+        _check_version(officer, expected_version)
+        if officer.state not in PLACEABLE_STATES:
+            raise TransitionNotAllowed(
+                f"{officer.ref} is {officer.state}; a placement can be assigned while "
+                f"{', '.join(PLACEABLE_STATES)}"
+            )
+        target = repo.division_by_name(session, division)
+        mentor = repo.user_by_email(session, supervisor)
+        if mentor.role != Role.SUPERVISOR:
+            raise InvalidData(f"{mentor.email} is a {mentor.role}, not a supervisor")
+        current = repo.open_placement(session, officer)
+        if current and (current.division_id, current.supervisor_id) == (target.id, mentor.id):
+            raise InvalidData(
+                f"{officer.ref} is already placed in {target.name} with {mentor.email}"
+            )
+        started = officer.state in ("placement", "diplomatic_training")
+        end = current.end_date if current else officer.batch.end_date
+        _open_placement(services, session, officer, current, "move" if started else "initial",
+                        target.id, mentor.id, end, user.id)
+        services.officer_changed(session, officer)
+        what = "moved to" if started and current else "placed in"
+        return Outcome(
+            officer.ref, f"{officer.ref} {what} {target.name}, supervisor {mentor.name}",
+            officer.state, officer.version,
+        )
+
+
+def extend_placement(
+    services: Services, officer_ref: str, *, until: date, actor: str
+) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "extending a placement")
+        officer = repo.officer_by_ref(session, officer_ref)
+        current = repo.open_placement(session, officer)
+        if current is None:
+            raise TransitionNotAllowed(f"{officer.ref} has no placement to extend")
+        if until <= current.end_date:
+            raise InvalidData(
+                f"the placement already runs until {current.end_date.isoformat()}; "
+                "an extension must end later"
+            )
+        _open_placement(services, session, officer, current, "extension",
+                        current.division_id, current.supervisor_id, until, user.id)
+        services.officer_changed(session, officer)
+        return Outcome(
+            officer.ref, f"{officer.ref}: placement extended until {until.isoformat()}",
+            officer.state, officer.version,
+        )
+
+
+def _open_placement(
+    services: Services,
+    session: Session,
+    officer: Officer,
+    current: Placement | None,
+    kind: str,
+    division_id: int,
+    supervisor_id: int,
+    end: date,
+    actor_id: int,
+) -> None:
+    today = services.today()
+    if current is not None:
+        current.ended_at = services.now()
+    start = max(today, officer.batch.start_date)
+    placement = Placement(
+        officer_id=officer.id, division_id=division_id, supervisor_id=supervisor_id,
+        kind=kind, start_date=start, end_date=max(end, start + timedelta(days=1)),
+        created_by_id=actor_id, created_at=services.now(),
+    )
+    session.add(placement)
+
+
+def tick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        officer = repo.officer_by_ref(session, officer_ref)
+        checklist = _checklist_for(services, officer, item, user)
+        existing = next((t for t in repo.ticks(session, officer) if t.item_key == item), None)
+        if existing is not None:
+            return Outcome(
+                officer.ref,
+                f"{officer.ref}: '{item}' was already ticked by {existing.ticked_by.name} "
+                f"on {existing.ticked_at:%Y-%m-%d}",
+                officer.state, officer.version,
+            )
+        session.add(ChecklistTick(
+            officer_id=officer.id, item_key=item, ticked_by_id=user.id, ticked_at=services.now()
+        ))
+        services.officer_changed(session, officer)
+        return Outcome(officer.ref, f"{officer.ref}: ticked '{item}' ({checklist})",
+                       officer.state, officer.version)
+
+
+def untick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        officer = repo.officer_by_ref(session, officer_ref)
+        _checklist_for(services, officer, item, user)
+        existing = next((t for t in repo.ticks(session, officer) if t.item_key == item), None)
+        if existing is None:
+            raise InvalidData(f"{officer.ref}: '{item}' is not ticked")
+        session.delete(existing)
+        services.officer_changed(session, officer)
+        return Outcome(officer.ref, f"{officer.ref}: unticked '{item}'",
+                       officer.state, officer.version)
+
+
+def _checklist_for(services: Services, officer: Officer, item: str, user: User) -> str:
+    definition = workflow_of(services, officer).definition
+    checklist = definition.checklist_of_item(item)
+    if checklist is None:
+        items = ", ".join(i.key for c in definition.checklists for i in c.items)
+        raise InvalidData(f"no checklist item {item!r}; items: {items}")
+    require_role(user, checklist.roles, f"ticking '{checklist.name}' items")
+    if user.role == Role.OFFICER and user.email != officer.email:
+        raise PermissionDenied(f"{user.email} may tick only their own checklist")
+    if officer.state not in checklist.open_in:
+        raise TransitionNotAllowed(
+            f"{officer.ref} is {officer.state}; the {checklist.label} checklist is open "
+            f"while {', '.join(checklist.open_in)}"
+        )
+    return checklist.label
+
+
+def sign_off(
+    services: Services,
+    officer_ref: str,
+    name: str,
+    *,
+    actor: str,
+    approve: bool,
+    comment: str | None = None,
+    expected_version: int | None = None,
+) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        officer = repo.officer_by_ref(session, officer_ref)
+        _check_version(officer, expected_version)
+        definition = workflow_of(services, officer).definition
+        spec = definition.signoff(name)
+        if spec is None:
+            known = ", ".join(s.name for s in definition.signoffs)
+            raise InvalidData(f"no sign-off {name!r}; sign-offs: {known}")
+        placement = repo.open_placement(session, officer)
+        if placement is None or placement.supervisor_id != user.id:
+            supervisor = (
+                f"{placement.supervisor.name} <{placement.supervisor.email}>"
+                if placement else "nobody yet: the officer is not placed"
+            )
+            raise PermissionDenied(
+                f"only {officer.ref}'s supervisor can sign off {name}; that is {supervisor}"
+            )
+        if officer.state != spec.stage:
+            raise TransitionNotAllowed(
+                f"{officer.ref} is {officer.state}; {name} can be signed off during {spec.stage}"
+            )
+        latest = latest_signoffs(repo.signoffs(session, officer))
+        for earlier in spec.after:
+            if earlier not in latest or latest[earlier].decision != "approved":
+                raise TransitionNotAllowed(f"{earlier} must be approved before {name}")
+        if name in latest and latest[name].decision == "approved":
+            done = latest[name]
+            raise TransitionNotAllowed(
+                f"{name} was already approved by {done.signer.name} on {done.signed_at:%Y-%m-%d}"
+            )
+        text = clean_text(comment)
+        if not approve and not text:
+            raise InvalidData("returning a sign-off needs a comment saying what to change")
+        decision = "approved" if approve else "returned"
+        session.add(Signoff(
+            officer_id=officer.id, name=name, signer_id=user.id, decision=decision,
+            comment=text, signed_at=services.now(),
+        ))
+        services.officer_changed(session, officer)
+        return Outcome(officer.ref, f"{officer.ref}: {name} {decision} by {user.name}",
+                       officer.state, officer.version)
+
+
+def _check_version(officer: Officer, expected: int | None) -> None:
+    if expected is not None and officer.version != expected:
+        raise Conflict(
+            f"{officer.ref} changed since you looked (version {expected}, now "
+            f"{officer.version}); nothing was changed: reload and try again"
+        )

@@ -1,0 +1,203 @@
+"""Use cases that set the programme up: definitions, users, divisions, batches, nominations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Protocol
+
+from sqlalchemy import select
+
+from lifecycle.definition import WorkflowDefinition
+from lifecycle.definition import checksum as definition_checksum
+from lifecycle.errors import Conflict, ConfigurationError, InvalidData
+from lifecycle.persistence import repository as repo
+from lifecycle.persistence.tables import (
+    Batch,
+    BatchQuota,
+    DefinitionVersion,
+    Department,
+    Division,
+    Officer,
+    Track,
+    User,
+)
+from lifecycle.roles import COUNTRIES, COUNTRY_TIMEZONES, SECRETARIAT_TIMEZONE, Role
+from lifecycle.services import validation as check
+from lifecycle.services.context import Services, require_role
+from lifecycle.services.officers import Outcome
+
+DEFAULT_FUNDER = "Japan-ASEAN Integration Fund (JAIF)"
+DEPARTMENTS = {
+    "APSC": "ASEAN Political-Security Community Department",
+    "AEC": "ASEAN Economic Community Department",
+    "ASCC": "ASEAN Socio-Cultural Community Department",
+}
+# Seats of a declined or withdrawn officer are free again for another nomination.
+SEAT_FREEING_STATES = ("declined", "withdrawn")
+
+
+class DefinitionSource(Protocol):
+    """A parsed definition and the exact text it came from (``workflows.DefinitionFile``)."""
+
+    source: str
+    text: str
+    definition: WorkflowDefinition
+
+
+def publish_definitions(services: Services, files: Iterable[DefinitionSource]) -> list[str]:
+    """Record every new (track, version); a published version may never change."""
+    published: list[str] = []
+    with services.transaction() as session:
+        for code, name in DEPARTMENTS.items():
+            if session.scalar(select(Department).where(Department.code == code)) is None:
+                session.add(Department(code=code, name=name))
+        for source in files:
+            spec, checksum = source.definition, definition_checksum(source.text)
+            track = session.scalar(select(Track).where(Track.slug == spec.track))
+            if track is None:
+                track = Track(slug=spec.track, title=spec.title, ref_prefix=spec.ref_prefix)
+                session.add(track)
+                session.flush()
+            elif track.ref_prefix != spec.ref_prefix:
+                raise ConfigurationError(
+                    f"{source.source}: ref_prefix {spec.ref_prefix!r} differs from the "
+                    f"published {track.ref_prefix!r}; officer references cannot change"
+                )
+            existing = session.scalar(select(DefinitionVersion).where(
+                DefinitionVersion.track_id == track.id, DefinitionVersion.version == spec.version
+            ))
+            if existing is None:
+                session.add(DefinitionVersion(
+                    track_id=track.id, version=spec.version, checksum=checksum,
+                    source_name=source.source, source_text=source.text, published_at=services.now(),
+                ))
+                track.title = spec.title
+                published.append(f"{spec.track} v{spec.version}")
+            elif existing.checksum != checksum:
+                raise ConfigurationError(
+                    f"{source.source}: {spec.track} v{spec.version} was published with other "
+                    "content; published versions are frozen: add a new version instead"
+                )
+    return published
+
+
+def add_user(
+    services: Services, *, name: str, email: str, role: str, timezone: str | None = None
+) -> User:
+    with services.transaction() as session:
+        address = check.email(email)
+        if session.scalar(select(User).where(User.email == address)) is not None:
+            raise Conflict(f"a user with e-mail {address} already exists")
+        user = User(
+            name=check.required(name, "name"), email=address, role=check.role(role).value,
+            timezone=check.timezone(timezone or SECRETARIAT_TIMEZONE), created_at=services.now(),
+        )
+        session.add(user)
+        return user
+
+
+def add_division(services: Services, *, name: str, department: str) -> Division:
+    with services.transaction() as session:
+        dept = session.scalar(select(Department).where(Department.code == department.upper()))
+        if dept is None:
+            raise InvalidData(
+                f"department {department!r} is not one of {', '.join(DEPARTMENTS)}"
+            )
+        title = check.required(name, "name")
+        if session.scalar(select(Division).where(Division.name == title)) is not None:
+            raise Conflict(f"division {title!r} already exists")
+        division = Division(name=title, department_id=dept.id)
+        session.add(division)
+        session.flush()
+        return division
+
+
+def create_batch(
+    services: Services,
+    *,
+    track: str,
+    number: int,
+    start: date,
+    end: date,
+    quotas: Mapping[str, int] | None = None,
+    optional_stages: Iterable[str] = (),
+    funder: str | None = None,
+) -> str:
+    with services.transaction() as session:
+        track_row = repo.track_by_slug(session, track)
+        definition = services.workflows.get(repo.latest_definition(session, track_row)).definition
+        if number < 1:
+            raise InvalidData(f"batch number must be 1 or more, not {number}")
+        if end <= start:
+            raise InvalidData(f"the batch must end after it starts ({start} .. {end})")
+        stages = list(dict.fromkeys(optional_stages))
+        for stage in stages:
+            if stage not in definition.optional_states:
+                allowed = ", ".join(sorted(definition.optional_states)) or "none"
+                raise InvalidData(f"{stage!r} is not an optional stage of {track}; "
+                                  f"optional stages: {allowed}")
+        ref = f"{track_row.ref_prefix}{number}"
+        taken = session.scalar(
+            select(Batch).where(Batch.track_id == track_row.id, Batch.number == number)
+        )
+        if taken is not None:
+            raise Conflict(f"batch {ref} already exists")
+        batch = Batch(
+            track_id=track_row.id, number=number, start_date=start, end_date=end,
+            funder=check.clean_text(funder) or DEFAULT_FUNDER, optional_stages=stages,
+            created_at=services.now(),
+        )
+        for country, seats in (quotas or {}).items():
+            if seats < 0:
+                raise InvalidData(f"quota for {country} must be 0 or more, not {seats}")
+            batch.quotas.append(BatchQuota(country=check.country(country), seats=seats))
+        session.add(batch)
+        return ref
+
+
+def nominate(
+    services: Services,
+    *,
+    batch: str,
+    name: str,
+    country: str,
+    ministry: str,
+    email: str,
+    actor: str,
+    position: str | None = None,
+    timezone: str | None = None,
+) -> Outcome:
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "nominating an officer")
+        target = repo.batch_by_ref(session, batch)
+        code = check.country(country)
+        address = check.email(email)
+        clash = session.scalar(select(Officer).where(Officer.email == address))
+        if clash is not None:
+            raise Conflict(f"an officer with e-mail {address} already exists: {clash.ref}")
+        quota = next((q for q in target.quotas if q.country == code), None)
+        if quota is not None:
+            taken = repo.seats_taken(session, target, code, SEAT_FREEING_STATES)
+            if taken >= quota.seats:
+                raise InvalidData(
+                    f"batch {target.ref} quota for {code} ({COUNTRIES[code]}) is full: "
+                    f"{taken} of {quota.seats} seats taken"
+                )
+        published = repo.latest_definition(session, target.track)
+        definition = services.workflows.get(published).definition
+        seq = repo.next_seq(session, target)
+        now = services.now()
+        officer = Officer(
+            ref=f"{target.ref}-{seq:02d}", batch_id=target.id, seq=seq,
+            definition_id=published.id, name=check.required(name, "name"), country=code,
+            ministry=check.required(ministry, "ministry"), position=check.clean_text(position),
+            email=address, timezone=check.timezone(timezone or COUNTRY_TIMEZONES[code]),
+            state=definition.initial, state_since=now, updated_at=now,
+        )
+        session.add(officer)
+        session.flush()
+        services.officer_changed(session, officer)
+        return Outcome(officer.ref, f"nominated {officer.name} as {officer.ref}",
+                       officer.state, officer.version)
