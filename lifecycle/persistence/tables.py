@@ -176,6 +176,7 @@ class Placement(Base):
 
     division: Mapped[Division] = relationship(lazy="joined")
     supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id], lazy="joined")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
 
 
 class ChecklistTick(Base):

@@ -98,6 +98,7 @@ def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> lis
     ]
     entries += [
         {"at": p.created_at.isoformat(), "kind": "placement", "placement": p.kind,
+         "actor": p.created_by.email,
          "division": p.division.name, "supervisor": p.supervisor.email}
         for p in repo.placements(session, officer)
     ]
@@ -127,13 +128,10 @@ def officer_list(
 
 
 def batch_summary(session: Session, batch: Batch) -> JSONDict:
-    counts = dict(
-        session.execute(
-            select(Officer.state, func.count())
-            .where(Officer.batch_id == batch.id)
-            .group_by(Officer.state)
-        ).tuples()
-    )
+    rows = session.execute(
+        select(Officer.state, func.count()).where(Officer.batch_id == batch.id).group_by(Officer.state)
+    ).all()
+    counts: dict[str, int] = {state: count for state, count in rows}
     return {
         "ref": batch.ref,
         "track": batch.track.slug,

@@ -1,0 +1,190 @@
+"""A realistic demo: the 2022-2023 round (JD17 and AE6), walked through its year.
+
+Fictional officers from all four countries, names in their own scripts, including the
+five extra Cambodian officers for Cambodia's 2022 ASEAN Chairmanship. The demo runs
+the real services under a simulated clock, so its history is what the engine would
+have recorded had it been used that year.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from lifecycle.clock import FakeClock
+from lifecycle.persistence.tables import Batch
+from lifecycle.services import officers as act
+from lifecycle.services import setup
+from lifecycle.services.context import Services
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+COORDINATOR = "coordinator@asean.example"
+SUPERVISORS = {
+    "APSC": ("Maria Santos", "m.santos@asean.example", "Political Cooperation Division"),
+    "AEC": ("Nur Aisyah Binti Ahmad", "n.aisyah@asean.example", "Trade Facilitation Division"),
+    "ASCC": ("Ahmad Fauzi", "a.fauzi@asean.example",
+             "Social Welfare, Women, Labour and Migrant Workers Division"),
+}
+USERS = [
+    ("Siti Rahmawati", COORDINATOR, "coordinator", "Asia/Jakarta"),
+    ("Programme Administrator", "admin@asean.example", "admin", "Asia/Jakarta"),
+    ("JAIF Management Team", "jaif@jaif.example", "viewer", "Asia/Tokyo"),
+    *[(name, email, "supervisor", "Asia/Jakarta") for name, email, _ in SUPERVISORS.values()],
+]
+EXTRA_DIVISIONS = [("External Relations Division", "APSC"),
+                   ("Education, Youth and Sports Division", "ASCC")]
+
+# (name, country, ministry, position, where the demo leaves them)
+JD17 = [
+    ("Chhy Ratha", "KH", "Ministry of Foreign Affairs and International Cooperation",
+     "Deputy Bureau Chief", "study_visit"),
+    ("សុខ ចាន់ធី", "KH", "Ministry of Foreign Affairs and International Cooperation",
+     "Attaché", "placement_final_pending"),
+    ("Keo Sophea", "KH", "Ministry of Foreign Affairs and International Cooperation",
+     "Attaché", "diplomatic_training"),
+    ("Meas Sokha", "KH", "Ministry of Foreign Affairs and International Cooperation",
+     "Third Secretary", "placement_midterm_pending"),
+    ("Lim Dara", "KH", "Ministry of Foreign Affairs and International Cooperation",
+     "Third Secretary", "withdrawn"),
+    ("Ekkaphab Phanthavong", "LA", "Ministry of Foreign Affairs", "Third Secretary",
+     "graduated"),
+    ("ສຸລິຍາ ວົງສາ", "LA", "Ministry of Foreign Affairs", "Attaché",
+     "placement_final_pending"),
+    ("Htet Htet Htoo", "MM", "Ministry of Foreign Affairs", "Third Secretary", "study_visit"),
+    ("အောင်ကိုကို", "MM", "Ministry of Foreign Affairs", "Attaché", "placement_returned"),
+    ("Hoàng Quốc Trung", "VN", "Ministry of Foreign Affairs", "Desk Officer", "alumni"),
+    ("Nguyễn Thị Lan", "VN", "Ministry of Foreign Affairs", "Attaché",
+     "placement_midterm_pending"),
+]
+AE6 = [
+    ("Chan Vibol", "KH", "Ministry of Commerce", "Deputy Director", "induction"),
+    ("Phommachanh Souksavanh", "LA", "Ministry of Industry and Commerce", "Technical Officer",
+     "accepted"),
+    ("Zaw Min Thant", "MM", "Ministry of Commerce", "Assistant Director", "nominated"),
+    ("Trần Minh Anh", "VN", "Ministry of Labour, Invalids and Social Affairs",
+     "Official", "declined"),
+    ("Vũ Thu Hà", "VN", "Ministry of Industry and Trade", "Official", "placement_midterm_pending"),
+]
+
+
+def load_demo(services: Services) -> list[str]:
+    """Load the demo unless it is there already; returns what was done."""
+    with services.db.reading() as session:
+        if session.scalar(select(Batch).where(Batch.number == 17)) is not None:
+            return ["demo already loaded (batch JD17 exists)"]
+    clock = FakeClock(_at("2022-11-01"))
+    sim = Services(services.db, clock, services.workflows, services.listeners)
+    for name, email, role, zone in USERS:
+        setup.add_user(sim, name=name, email=email, role=role, timezone=zone)
+    for code, (_, _, division) in SUPERVISORS.items():
+        setup.add_division(sim, name=division, department=code)
+    for division, code in EXTRA_DIVISIONS:
+        setup.add_division(sim, name=division, department=code)
+    setup.create_batch(
+        sim, track="junior-diplomats", number=17, start=_at("2023-02-01").date(),
+        end=_at("2024-01-31").date(), quotas={"KH": 7, "LA": 2, "MM": 2, "VN": 2},
+        optional_stages=["diplomatic_training"],
+    )
+    setup.create_batch(
+        sim, track="aec-ascc", number=6, start=_at("2023-02-01").date(),
+        end=_at("2024-01-31").date(), quotas={"KH": 2, "LA": 2, "MM": 2, "VN": 2},
+    )
+    refs = {**_nominate(sim, "JD17", JD17), **_nominate(sim, "AE6", AE6)}
+    _walk_the_year(sim, clock, refs)
+    return [f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {len(refs)} officers",
+            f"coordinator login: {COORDINATOR}"]
+
+
+def _at(day: str, hour: int = 9) -> datetime:
+    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=JAKARTA).astimezone(UTC)
+
+
+def _nominate(sim: Services, batch: str, people: list[tuple[str, ...]]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for index, (name, country, ministry, position, target) in enumerate(people, start=1):
+        email = f"{batch.lower()}.officer{index:02d}@{country.lower()}.example"
+        outcome = setup.nominate(sim, batch=batch, name=name, country=country,
+                                 ministry=ministry, position=position, email=email,
+                                 actor=COORDINATOR)
+        refs[outcome.ref] = target
+    return refs
+
+
+def _walk_the_year(sim: Services, clock: FakeClock, refs: dict[str, str]) -> None:
+    """Move each officer as far as its target, milestone by milestone, on real dates."""
+    supervisor_of = {"JD": SUPERVISORS["APSC"], "AE": SUPERVISORS["AEC"]}
+    order = ["nominated", "declined", "accepted", "induction", "withdrawn",
+             "placement_midterm_pending", "placement_returned", "placement_final_pending",
+             "diplomatic_training", "study_visit", "graduated", "alumni"]
+    reach = {ref: order.index(target) for ref, target in refs.items()}
+
+    def step(day: str, from_rank: int, action: Callable[[str], object]) -> None:
+        clock.set(_at(day))
+        for ref, rank in reach.items():
+            if rank >= from_rank and not (ref in withdrawn and from_rank > order.index("withdrawn")):
+                action(ref)
+                clock.advance(timedelta(minutes=7))
+
+    withdrawn = {ref for ref, t in refs.items() if t == "withdrawn"}
+    declined = {ref for ref, t in refs.items() if t == "declined"}
+
+    def adv(trigger: str, reason: str | None = None) -> Callable[[str], object]:
+        return lambda ref: act.advance(sim, ref, trigger, actor=COORDINATOR, reason=reason)
+
+    clock.set(_at("2022-12-15"))
+    for ref in declined:
+        act.advance(sim, ref, "decline", actor=COORDINATOR,
+                    reason="Nominee withdrew for a ministry assignment")
+    step("2023-01-10", order.index("accepted"), adv("accept"))
+    step("2023-01-25", order.index("induction"), adv("start_induction"))
+    for item in ("asean_introduction", "rules_briefing", "jakarta_visits"):
+        step("2023-01-27", order.index("placement_midterm_pending"),
+             lambda ref, item=item: act.tick(sim, ref, item, actor=COORDINATOR))
+
+    def place(ref: str) -> object:
+        name, email, division = supervisor_of[ref[:2]]
+        if ref.startswith("AE") and int(ref[-2:]) % 2 == 1:
+            name, email, division = SUPERVISORS["ASCC"]
+        return act.place(sim, ref, division=division, supervisor=email, actor=COORDINATOR)
+
+    step("2023-01-30", order.index("placement_midterm_pending"), place)
+    clock.set(_at("2023-01-31"))
+    for ref in withdrawn:
+        act.advance(sim, ref, "withdraw", actor=COORDINATOR,
+                    reason="Recalled by the home ministry before the placement began")
+    step("2023-02-01", order.index("placement_midterm_pending"), adv("start_placement"))
+
+    def sign(name: str, approve: bool = True, comment: str | None = None) -> Callable[[str], object]:
+        def do(ref: str) -> object:
+            email = _supervisor_email(sim, ref)
+            return act.sign_off(sim, ref, name, actor=email, approve=approve, comment=comment)
+        return do
+
+    step("2023-07-31", order.index("placement_returned"), sign("placement.midterm"))
+    step("2023-09-04", order.index("diplomatic_training"), adv("start_training"))
+    step("2023-09-22", order.index("study_visit"), adv("end_training"))
+    clock.set(_at("2023-11-10"))
+    for ref, target in refs.items():
+        if target == "placement_returned":
+            sign("placement.final", approve=False,
+                 comment="Please add the outcome document you drafted for the SOMTC meeting")(ref)
+    step("2023-11-13", order.index("study_visit"), sign("placement.final"))
+    for item in ("passport", "visa", "itinerary"):
+        step("2023-11-20", order.index("study_visit"),
+             lambda ref, item=item: act.tick(sim, ref, item, actor=COORDINATOR))
+    step("2023-12-04", order.index("study_visit"), adv("start_study_visit"))
+    step("2023-12-20", order.index("graduated"),
+         lambda ref: act.tick(sim, ref, "visit_report", actor=COORDINATOR))
+    step("2024-01-24", order.index("graduated"), adv("graduate"))
+    step("2024-03-01", order.index("alumni"), adv("join_alumni"))
+
+
+def _supervisor_email(sim: Services, ref: str) -> str:
+    from lifecycle.services.views import officer_detail
+
+    placement = officer_detail(sim, ref)["placement"]
+    assert placement is not None
+    return str(placement["supervisor"])
