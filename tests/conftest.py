@@ -1,0 +1,113 @@
+"""Shared fixtures: every database test runs on a real SQLite file AND real PostgreSQL.
+
+PostgreSQL is optional on a laptop (the tests skip, saying why) and mandatory in CI
+(CI=true): there a missing server fails the run loudly instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from lifecycle.clock import FakeClock
+from lifecycle.persistence.database import Database
+from lifecycle.services import Services
+from lifecycle.services.setup import publish_definitions
+from workflows.loader import load_definitions
+
+POSTGRES_URL = os.environ.get(
+    "ATTACHE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+START = datetime(2023, 1, 2, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, a Monday
+
+
+def _admin_dsn() -> str:
+    return make_url(POSTGRES_URL).set(drivername="postgresql").render_as_string(
+        hide_password=False
+    )
+
+
+def _postgres_available() -> str | None:
+    try:
+        with psycopg.connect(_admin_dsn(), connect_timeout=3):
+            return None
+    except psycopg.OperationalError as exc:
+        return str(exc).strip()
+
+
+@pytest.fixture(scope="session")
+def postgres_admin() -> str:
+    problem = _postgres_available()
+    if problem is not None:
+        message = f"PostgreSQL at {POSTGRES_URL} is not reachable: {problem}"
+        if IN_CI:
+            pytest.fail(message + " (required when CI=true)", pytrace=False)
+        pytest.skip(message)
+    return _admin_dsn()
+
+
+def _initialise(url: str) -> None:
+    database = Database(url)
+    try:
+        database.upgrade()
+        publish_definitions(Services(database, FakeClock(START)), load_definitions())
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    _initialise(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_admin: str) -> Iterator[str]:
+    name = f"attache_tpl_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    _initialise(str(make_url(POSTGRES_URL).set(database=name)))
+    yield name
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, initialised database (schema at head, definitions published)."""
+    if request.param == "sqlite":
+        path = tmp_path / "attache.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("postgres_template")
+    admin = request.getfixturevalue("postgres_admin")
+    name = f"attache_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield str(make_url(POSTGRES_URL).set(database=name))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def services(database_url: str, clock: FakeClock) -> Iterator[Services]:
+    database = Database(database_url)
+    yield Services(database, clock)
+    database.dispose()

@@ -1,0 +1,68 @@
+"""Helpers the tests share: a programme set up through the services, and DB dumps."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select, text
+
+from lifecycle.persistence.tables import Base
+from lifecycle.services import Services
+from lifecycle.services import officers as act
+from lifecycle.services import setup
+
+COORDINATOR = "coord@asean.example"
+SUPERVISOR = "super@asean.example"
+OTHER_SUPERVISOR = "other.super@asean.example"
+VIEWER = "viewer@asean.example"
+DIVISION = "Political Cooperation Division"
+INDUCTION = ("asean_introduction", "rules_briefing", "jakarta_visits")
+TRAVEL = ("passport", "visa", "itinerary")
+
+
+def seed_programme(services: Services, *, training: bool = True) -> None:
+    """Users, a division and batch JD17 (with or without diplomatic training)."""
+    setup.add_user(services, name="Siti Rahmawati", email=COORDINATOR, role="coordinator")
+    setup.add_user(services, name="Maria Santos", email=SUPERVISOR, role="supervisor")
+    setup.add_user(services, name="Other Supervisor", email=OTHER_SUPERVISOR, role="supervisor")
+    setup.add_user(services, name="JAIF Viewer", email=VIEWER, role="viewer")
+    setup.add_division(services, name=DIVISION, department="APSC")
+    setup.create_batch(
+        services, track="junior-diplomats", number=17, start=date(2023, 2, 1),
+        end=date(2024, 1, 31), quotas={"KH": 7},
+        optional_stages=["diplomatic_training"] if training else [],
+    )
+
+
+def nominate(services: Services, n: int = 1, *, country: str = "KH") -> list[str]:
+    refs = []
+    for i in range(n):
+        outcome = setup.nominate(
+            services, batch="JD17", name=f"Officer {i} ឈី រដ្ឋា", country=country,
+            ministry="Ministry of Foreign Affairs", email=f"o{i}.{country.lower()}@mfa.example",
+            actor=COORDINATOR,
+        )
+        refs.append(outcome.ref)
+    return refs
+
+
+def to_placement(services: Services, ref: str) -> None:
+    """Walk one nominated officer to the placement stage."""
+    act.advance(services, ref, "accept", actor=COORDINATOR)
+    act.advance(services, ref, "start_induction", actor=COORDINATOR)
+    for item in INDUCTION:
+        act.tick(services, ref, item, actor=COORDINATOR)
+    act.place(services, ref, division=DIVISION, supervisor=SUPERVISOR, actor=COORDINATOR)
+    act.advance(services, ref, "start_placement", actor=COORDINATOR)
+
+
+def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: compare before and after a failure."""
+    with services.db.reading() as session:
+        return {
+            table.name: [tuple(row) for row in session.execute(
+                select(table).order_by(*table.primary_key.columns)
+            )]
+            for table in Base.metadata.sorted_tables
+        } | {"alembic_version": list(session.execute(text("SELECT * FROM alembic_version")))}
