@@ -46,8 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     except AttacheError as exc:
         fail(exc.message)
         sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "attache"
+        fail(f"{exc.format_message()} (see '{where} --help')")
+        sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        fail(exc.format_message())
         sys.exit(exc.exit_code)
     except click.Abort:
         fail("aborted")

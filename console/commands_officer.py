@@ -15,10 +15,13 @@ from lifecycle.services import officers as actions
 from lifecycle.services import setup, views
 from lifecycle.services.validation import iso_date
 
-as_option = click.option("--as", "actor", required=True, metavar="EMAIL",
-                         help="The user acting (their e-mail).")
+as_option = click.option(
+    "--as", "actor", required=True, metavar="EMAIL", help="The user acting (their e-mail)."
+)
 version_option = click.option(
-    "--expect-version", type=int, metavar="N",
+    "--expect-version",
+    type=int,
+    metavar="N",
     help="Refuse (exit 5) unless the officer is still at version N (see 'officer show').",
 )
 
@@ -38,12 +41,28 @@ def officer() -> None:
 @click.option("--timezone", help="default: the home capital's zone")
 @as_option
 @pass_state
-def nominate(state: CliState, batch: str, name: str, country: str, ministry: str, email: str,
-             position: str | None, timezone: str | None, actor: str) -> None:
+def nominate(
+    state: CliState,
+    batch: str,
+    name: str,
+    country: str,
+    ministry: str,
+    email: str,
+    position: str | None,
+    timezone: str | None,
+    actor: str,
+) -> None:
     """Record a nomination from a home government."""
     outcome = setup.nominate(
-        state.services(), batch=batch, name=name, country=country, ministry=ministry,
-        email=email, position=position, timezone=timezone, actor=actor,
+        state.services(),
+        batch=batch,
+        name=name,
+        country=country,
+        ministry=ministry,
+        email=email,
+        position=position,
+        timezone=timezone,
+        actor=actor,
     )
     ok(outcome.message)
 
@@ -59,8 +78,11 @@ def officer_list(state: CliState, batch: str | None, stage: str | None, as_json:
     if as_json:
         emit_json(rows)
         return
-    table("Officers", ["Ref", "Name", "Country", "Ministry", "State"],
-          [(o["ref"], o["name"], o["country"], o["ministry"], o["state"]) for o in rows])
+    table(
+        "Officers",
+        ["Ref", "Name", "Country", "Ministry", "State"],
+        [(o["ref"], o["name"], o["country"], o["ministry"], o["state"]) for o in rows],
+    )
 
 
 @officer.command("show")
@@ -77,29 +99,52 @@ def officer_show(state: CliState, officer_ref: str, as_json: bool) -> None:
 
 
 def _print_officer(data: dict[str, Any]) -> None:
-    head = Text.assemble((f"{data['ref']} ", "bold"), data["name"],
-                         f"  ({data['country']}, {data['ministry']})\n",
-                         ("stage: ", "dim"), (data["label"], "bold cyan"),
-                         f" since {data['state_since'][:10]}  (version {data['version']})")
+    head = Text.assemble(
+        (f"{data['ref']} ", "bold"),
+        data["name"],
+        f"  ({data['country']}, {data['ministry']})\n",
+        ("stage: ", "dim"),
+        (data["label"], "bold cyan"),
+        f" since {data['state_since'][:10]}  (version {data['version']})",
+    )
     stdout.print(Panel(head, expand=False))
     if data["placement"]:
         p = data["placement"]
-        stdout.print(Text(f"Placement: {p['division']} ({p['department']}), supervisor "
-                          f"{p['supervisor_name']} <{p['supervisor']}>, {p['start']} .. {p['end']}"))
+        stdout.print(
+            Text(
+                f"Placement: {p['division']} ({p['department']}), supervisor "
+                f"{p['supervisor_name']} <{p['supervisor']}>, {p['start']} .. {p['end']}"
+            )
+        )
     stdout.print(Text("Can do now: " + (", ".join(data["allowed_triggers"]) or "nothing")))
     for trigger, reasons in data["blocked_triggers"].items():
         stdout.print(Text(f"Blocked: {trigger}", style="yellow"))
         for reason in reasons:
             stdout.print(Text(f"  - {reason}"))
-    rows = [(c["label"], i["key"], "✓" if i["ticked"] else "·", i["label"])
-            for c in data["checklist"] for i in c["items"]]
+    rows = [
+        (c["label"], i["key"], "✓" if i["ticked"] else "·", i["label"])
+        for c in data["checklist"]
+        for i in c["items"]
+    ]
     table("Checklist", ["Checklist", "Item", "", "Label"], rows)
-    table("Sign-offs", ["Name", "Status", "By", "Comment"],
-          [(s["name"], s["status"], s["signer"], s["comment"]) for s in data["signoffs"]])
-    table("History", ["When (UTC)", "What", "Who", "Detail"], [
-        (h["at"][:16].replace("T", " "), h["kind"], h["actor"] if "actor" in h else "",
-         _history_detail(h)) for h in data["history"]
-    ])
+    table(
+        "Sign-offs",
+        ["Name", "Status", "By", "Comment"],
+        [(s["name"], s["status"], s["signer"], s["comment"]) for s in data["signoffs"]],
+    )
+    table(
+        "History",
+        ["When (UTC)", "What", "Who", "Detail"],
+        [
+            (
+                h["at"][:16].replace("T", " "),
+                h["kind"],
+                h.get("actor", ""),
+                _history_detail(h),
+            )
+            for h in data["history"]
+        ],
+    )
 
 
 def _history_detail(entry: dict[str, Any]) -> str:
@@ -122,11 +167,23 @@ def _history_detail(entry: dict[str, Any]) -> str:
 @click.option("--reason", help="Required for decline and withdraw.")
 @version_option
 @pass_state
-def officer_advance(state: CliState, officer_ref: str, trigger: str, actor: str,
-                    reason: str | None, expect_version: int | None) -> None:
+def officer_advance(
+    state: CliState,
+    officer_ref: str,
+    trigger: str,
+    actor: str,
+    reason: str | None,
+    expect_version: int | None,
+) -> None:
     """Move an officer on by firing TRIGGER (e.g. accept, start_placement, graduate)."""
-    outcome = actions.advance(state.services(), officer_ref, trigger, actor=actor,
-                              reason=reason, expected_version=expect_version)
+    outcome = actions.advance(
+        state.services(),
+        officer_ref,
+        trigger,
+        actor=actor,
+        reason=reason,
+        expected_version=expect_version,
+    )
     ok(outcome.message)
 
 
@@ -137,11 +194,23 @@ def officer_advance(state: CliState, officer_ref: str, trigger: str, actor: str,
 @as_option
 @version_option
 @pass_state
-def officer_place(state: CliState, officer_ref: str, division: str, supervisor: str,
-                  actor: str, expect_version: int | None) -> None:
+def officer_place(
+    state: CliState,
+    officer_ref: str,
+    division: str,
+    supervisor: str,
+    actor: str,
+    expect_version: int | None,
+) -> None:
     """Place an officer in a division with a supervisor (or move them)."""
-    outcome = actions.place(state.services(), officer_ref, division=division,
-                            supervisor=supervisor, actor=actor, expected_version=expect_version)
+    outcome = actions.place(
+        state.services(),
+        officer_ref,
+        division=division,
+        supervisor=supervisor,
+        actor=actor,
+        expected_version=expect_version,
+    )
     ok(outcome.message)
 
 
@@ -152,8 +221,9 @@ def officer_place(state: CliState, officer_ref: str, division: str, supervisor: 
 @pass_state
 def officer_extend(state: CliState, officer_ref: str, until: str, actor: str) -> None:
     """Extend an officer's current placement."""
-    outcome = actions.extend_placement(state.services(), officer_ref,
-                                       until=iso_date(until, "--until"), actor=actor)
+    outcome = actions.extend_placement(
+        state.services(), officer_ref, until=iso_date(until, "--until"), actor=actor
+    )
     ok(outcome.message)
 
 
@@ -187,17 +257,31 @@ def checklist_untick(state: CliState, officer_ref: str, item: str, actor: str) -
 @click.argument("name")
 @as_option
 @click.option("--approve", "decision", flag_value="approve", help="Approve the stage.")
-@click.option("--return", "decision", flag_value="return",
-              help="Return it to the officer (needs --comment).")
+@click.option(
+    "--return", "decision", flag_value="return", help="Return it to the officer (needs --comment)."
+)
 @click.option("--comment")
 @version_option
 @pass_state
-def signoff(state: CliState, officer_ref: str, name: str, actor: str, decision: str | None,
-            comment: str | None, expect_version: int | None) -> None:
+def signoff(
+    state: CliState,
+    officer_ref: str,
+    name: str,
+    actor: str,
+    decision: str | None,
+    comment: str | None,
+    expect_version: int | None,
+) -> None:
     """Sign off NAME (placement.midterm, placement.final) as the officer's supervisor."""
     if decision is None:
         raise click.UsageError("say --approve or --return")
-    outcome = actions.sign_off(state.services(), officer_ref, name, actor=actor,
-                               approve=decision == "approve", comment=comment,
-                               expected_version=expect_version)
+    outcome = actions.sign_off(
+        state.services(),
+        officer_ref,
+        name,
+        actor=actor,
+        approve=decision == "approve",
+        comment=comment,
+        expected_version=expect_version,
+    )
     ok(outcome.message)

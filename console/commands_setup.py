@@ -21,8 +21,12 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 
 
 @click.command()
-@click.option("--workflows", "extra", type=click.Path(path_type=Path),
-              help="An extra folder of workflow definitions (*.yaml).")
+@click.option(
+    "--workflows",
+    "extra",
+    type=click.Path(path_type=Path),
+    help="An extra folder of workflow definitions (*.yaml).",
+)
 @pass_state
 def init(state: CliState, extra: Path | None) -> None:
     """Create or upgrade the database and publish the workflow definitions (idempotent)."""
@@ -58,8 +62,7 @@ def user() -> None:
 @pass_state
 def user_add(state: CliState, name: str, email: str, role: str, timezone: str | None) -> None:
     """Add a user."""
-    created = setup.add_user(state.services(), name=name, email=email, role=role,
-                             timezone=timezone)
+    created = setup.add_user(state.services(), name=name, email=email, role=role, timezone=timezone)
     ok(f"added {created.role} {created.name} <{created.email}>")
 
 
@@ -72,8 +75,11 @@ def user_list(state: CliState, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    table("Users", ["Name", "E-mail", "Role", "Time zone"],
-          [(u["name"], u["email"], u["role"], u["timezone"]) for u in rows])
+    table(
+        "Users",
+        ["Name", "E-mail", "Role", "Time zone"],
+        [(u["name"], u["email"], u["role"], u["timezone"]) for u in rows],
+    )
 
 
 @click.group()
@@ -124,16 +130,33 @@ def _quotas(values: tuple[str, ...]) -> dict[str, int]:
 @click.option("--start", required=True, help="first day, e.g. 2023-02-01")
 @click.option("--end", required=True, help="last day, e.g. 2024-01-31")
 @click.option("--quota", multiple=True, help="seats per country, e.g. --quota KH=5 (repeatable)")
-@click.option("--with", "optional", multiple=True,
-              help="switch on an optional stage, e.g. --with diplomatic_training")
+@click.option(
+    "--with",
+    "optional",
+    multiple=True,
+    help="switch on an optional stage, e.g. --with diplomatic_training",
+)
 @click.option("--funder", help="default: Japan-ASEAN Integration Fund (JAIF)")
 @pass_state
-def batch_create(state: CliState, track: str, number: int, start: str, end: str,
-                 quota: tuple[str, ...], optional: tuple[str, ...], funder: str | None) -> None:
+def batch_create(
+    state: CliState,
+    track: str,
+    number: int,
+    start: str,
+    end: str,
+    quota: tuple[str, ...],
+    optional: tuple[str, ...],
+    funder: str | None,
+) -> None:
     """Create a batch."""
     ref = setup.create_batch(
-        state.services(), track=track, number=number, start=iso_date(start, "--start"),
-        end=iso_date(end, "--end"), quotas=_quotas(quota), optional_stages=optional,
+        state.services(),
+        track=track,
+        number=number,
+        start=iso_date(start, "--start"),
+        end=iso_date(end, "--end"),
+        quotas=_quotas(quota),
+        optional_stages=optional,
         funder=funder,
     )
     ok(f"created batch {ref}")
@@ -148,11 +171,20 @@ def batch_list(state: CliState, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    table("Batches", ["Batch", "Track", "Dates", "Officers", "By stage"], [
-        (b["ref"], b["title"], f"{b['start']} .. {b['end']}", b["officers"],
-         ", ".join(f"{s}: {n}" for s, n in sorted(b["by_state"].items())))
-        for b in rows
-    ])
+    table(
+        "Batches",
+        ["Batch", "Track", "Dates", "Officers", "By stage"],
+        [
+            (
+                b["ref"],
+                b["title"],
+                f"{b['start']} .. {b['end']}",
+                b["officers"],
+                ", ".join(f"{s}: {n}" for s, n in sorted(b["by_state"].items())),
+            )
+            for b in rows
+        ],
+    )
 
 
 @batch.command("show")
@@ -172,10 +204,14 @@ def batch_show(state: CliState, ref: str, as_json: bool) -> None:
         + (", ".join(f"{c}={n}" for c, n in data["quotas"].items()) or "none"),
         markup=False,
     )
-    table(None, ["Ref", "Name", "Country", "Ministry", "State"], [
-        (o["ref"], o["name"], o["country"], o["ministry"], o["state"])
-        for o in data["officer_list"]
-    ])
+    table(
+        None,
+        ["Ref", "Name", "Country", "Ministry", "State"],
+        [
+            (o["ref"], o["name"], o["country"], o["ministry"], o["state"])
+            for o in data["officer_list"]
+        ],
+    )
 
 
 @batch.command("advance")
@@ -185,8 +221,9 @@ def batch_show(state: CliState, ref: str, as_json: bool) -> None:
 @click.option("--reason")
 @json_option
 @pass_state
-def batch_advance(state: CliState, ref: str, trigger: str, actor: str,
-                  reason: str | None, as_json: bool) -> None:
+def batch_advance(
+    state: CliState, ref: str, trigger: str, actor: str, reason: str | None, as_json: bool
+) -> None:
     """Fire TRIGGER for every officer of the batch it applies to, one at a time."""
     services = state.services()
     with Progress(transient=True, disable=as_json or not sys.stderr.isatty()) as progress:
@@ -195,14 +232,16 @@ def batch_advance(state: CliState, ref: str, trigger: str, actor: str,
         def step(_: BulkResult) -> None:
             progress.advance(task)
 
-        results = advance_batch(services, ref, trigger, actor=actor, reason=reason,
-                                on_each=step)
+        results = advance_batch(services, ref, trigger, actor=actor, reason=reason, on_each=step)
     failed = [r for r in results if not r.ok]
     if as_json:
         emit_json([r.__dict__ for r in results])
     else:
-        table(f"{ref}: {trigger}", ["Officer", "Result"],
-              [(r.ref, ("done: " if r.ok else "blocked: ") + r.message) for r in results])
+        table(
+            f"{ref}: {trigger}",
+            ["Officer", "Result"],
+            [(r.ref, ("done: " if r.ok else "blocked: ") + r.message) for r in results],
+        )
         stdout.print(f"{len(results) - len(failed)} done, {len(failed)} not", markup=False)
     if failed:
         sys.exit(failed[0].exit_code)

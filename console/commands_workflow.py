@@ -24,9 +24,14 @@ def workflow_list(state: CliState, as_json: bool) -> None:
     if as_json:
         emit_json(rows)
         return
-    table("Workflows", ["Track", "Version", "Title", "Refs", "Published"],
-          [(r["track"], r["version"], r["title"], r["ref_prefix"], r["published_at"][:10])
-           for r in rows])
+    table(
+        "Workflows",
+        ["Track", "Version", "Title", "Refs", "Published"],
+        [
+            (r["track"], r["version"], r["title"], r["ref_prefix"], r["published_at"][:10])
+            for r in rows
+        ],
+    )
 
 
 @workflow.command("show")
@@ -45,14 +50,32 @@ def workflow_show(state: CliState, track: str, version: int | None, fmt: str) ->
         emit_json(definition.model_dump(mode="json"))
         return
     stdout.print(f"{definition.title} — {definition.track} v{definition.version}", markup=False)
-    table("States", ["State", "Label", ""], [
-        (s.name, s.label, "final" if s.final else ("optional" if s.optional else ""))
-        for s in definition.states
-    ])
-    table("Triggers", ["Trigger", "From", "To", "Who", "Requires"], [
-        (t.name, ", ".join(t.source), t.dest, ", ".join(t.roles),
-         "; ".join([g.label for g in t.guards] + (["a reason"] if t.reason_required else [])))
-        for t in definition.triggers
-    ])
-    table("Sign-offs", ["Name", "During", "By", "After"],
-          [(s.name, s.stage, s.signer, ", ".join(s.after)) for s in definition.signoffs])
+    table(
+        "States",
+        ["State", "Label", ""],
+        [
+            (s.name, s.label, "final" if s.final else ("optional" if s.optional else ""))
+            for s in definition.states
+        ],
+    )
+    table(
+        "Triggers",
+        ["Trigger", "From", "To", "Who", "Requires"],
+        [
+            (
+                t.name,
+                ", ".join(t.source),
+                t.dest,
+                ", ".join(t.roles),
+                "; ".join(
+                    [g.label for g in t.guards] + (["a reason"] if t.reason_required else [])
+                ),
+            )
+            for t in definition.triggers
+        ],
+    )
+    table(
+        "Sign-offs",
+        ["Name", "During", "By", "After"],
+        [(s.name, s.stage, s.signer, ", ".join(s.after)) for s in definition.signoffs],
+    )

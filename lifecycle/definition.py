@@ -196,9 +196,7 @@ def _cross_reference_problems(d: WorkflowDefinition) -> Iterator[str]:
     yield from _duplicates("triggers", [t.name for t in d.triggers])
     yield from _duplicates("checklists", [c.name for c in d.checklists])
     yield from _duplicates("signoffs", [s.name for s in d.signoffs])
-    yield from _duplicates(
-        "checklist items", [i.key for c in d.checklists for i in c.items]
-    )
+    yield from _duplicates("checklist items", [i.key for c in d.checklists for i in c.items])
     if d.initial not in states:
         yield f"initial: unknown state {d.initial!r} (states: {', '.join(d.state_names)})"
     checklists = {c.name for c in d.checklists}

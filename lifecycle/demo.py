@@ -25,8 +25,11 @@ COORDINATOR = "coordinator@asean.example"
 SUPERVISORS = {
     "APSC": ("Maria Santos", "m.santos@asean.example", "Political Cooperation Division"),
     "AEC": ("Nur Aisyah Binti Ahmad", "n.aisyah@asean.example", "Trade Facilitation Division"),
-    "ASCC": ("Ahmad Fauzi", "a.fauzi@asean.example",
-             "Social Welfare, Women, Labour and Migrant Workers Division"),
+    "ASCC": (
+        "Ahmad Fauzi",
+        "a.fauzi@asean.example",
+        "Social Welfare, Women, Labour and Migrant Workers Division",
+    ),
 }
 USERS = [
     ("Siti Rahmawati", COORDINATOR, "coordinator", "Asia/Jakarta"),
@@ -34,38 +37,72 @@ USERS = [
     ("JAIF Management Team", "jaif@jaif.example", "viewer", "Asia/Tokyo"),
     *[(name, email, "supervisor", "Asia/Jakarta") for name, email, _ in SUPERVISORS.values()],
 ]
-EXTRA_DIVISIONS = [("External Relations Division", "APSC"),
-                   ("Education, Youth and Sports Division", "ASCC")]
+EXTRA_DIVISIONS = [
+    ("External Relations Division", "APSC"),
+    ("Education, Youth and Sports Division", "ASCC"),
+]
 
 # (name, country, ministry, position, where the demo leaves them)
 JD17 = [
-    ("Chhy Ratha", "KH", "Ministry of Foreign Affairs and International Cooperation",
-     "Deputy Bureau Chief", "study_visit"),
-    ("សុខ ចាន់ធី", "KH", "Ministry of Foreign Affairs and International Cooperation",
-     "Attaché", "placement_final_pending"),
-    ("Keo Sophea", "KH", "Ministry of Foreign Affairs and International Cooperation",
-     "Attaché", "diplomatic_training"),
-    ("Meas Sokha", "KH", "Ministry of Foreign Affairs and International Cooperation",
-     "Third Secretary", "placement_midterm_pending"),
-    ("Lim Dara", "KH", "Ministry of Foreign Affairs and International Cooperation",
-     "Third Secretary", "withdrawn"),
-    ("Ekkaphab Phanthavong", "LA", "Ministry of Foreign Affairs", "Third Secretary",
-     "graduated"),
-    ("ສຸລິຍາ ວົງສາ", "LA", "Ministry of Foreign Affairs", "Attaché",
-     "placement_final_pending"),
+    (
+        "Chhy Ratha",
+        "KH",
+        "Ministry of Foreign Affairs and International Cooperation",
+        "Deputy Bureau Chief",
+        "study_visit",
+    ),
+    (
+        "សុខ ចាន់ធី",
+        "KH",
+        "Ministry of Foreign Affairs and International Cooperation",
+        "Attaché",
+        "placement_final_pending",
+    ),
+    (
+        "Keo Sophea",
+        "KH",
+        "Ministry of Foreign Affairs and International Cooperation",
+        "Attaché",
+        "diplomatic_training",
+    ),
+    (
+        "Meas Sokha",
+        "KH",
+        "Ministry of Foreign Affairs and International Cooperation",
+        "Third Secretary",
+        "placement_midterm_pending",
+    ),
+    (
+        "Lim Dara",
+        "KH",
+        "Ministry of Foreign Affairs and International Cooperation",
+        "Third Secretary",
+        "withdrawn",
+    ),
+    ("Ekkaphab Phanthavong", "LA", "Ministry of Foreign Affairs", "Third Secretary", "graduated"),
+    ("ສຸລິຍາ ວົງສາ", "LA", "Ministry of Foreign Affairs", "Attaché", "placement_final_pending"),
     ("Htet Htet Htoo", "MM", "Ministry of Foreign Affairs", "Third Secretary", "study_visit"),
     ("အောင်ကိုကို", "MM", "Ministry of Foreign Affairs", "Attaché", "placement_returned"),
     ("Hoàng Quốc Trung", "VN", "Ministry of Foreign Affairs", "Desk Officer", "alumni"),
-    ("Nguyễn Thị Lan", "VN", "Ministry of Foreign Affairs", "Attaché",
-     "placement_midterm_pending"),
+    ("Nguyễn Thị Lan", "VN", "Ministry of Foreign Affairs", "Attaché", "placement_midterm_pending"),
 ]
 AE6 = [
     ("Chan Vibol", "KH", "Ministry of Commerce", "Deputy Director", "induction"),
-    ("Phommachanh Souksavanh", "LA", "Ministry of Industry and Commerce", "Technical Officer",
-     "accepted"),
+    (
+        "Phommachanh Souksavanh",
+        "LA",
+        "Ministry of Industry and Commerce",
+        "Technical Officer",
+        "accepted",
+    ),
     ("Zaw Min Thant", "MM", "Ministry of Commerce", "Assistant Director", "nominated"),
-    ("Trần Minh Anh", "VN", "Ministry of Labour, Invalids and Social Affairs",
-     "Official", "declined"),
+    (
+        "Trần Minh Anh",
+        "VN",
+        "Ministry of Labour, Invalids and Social Affairs",
+        "Official",
+        "declined",
+    ),
     ("Vũ Thu Hà", "VN", "Ministry of Industry and Trade", "Official", "placement_midterm_pending"),
 ]
 
@@ -84,31 +121,50 @@ def load_demo(services: Services) -> list[str]:
     for division, code in EXTRA_DIVISIONS:
         setup.add_division(sim, name=division, department=code)
     setup.create_batch(
-        sim, track="junior-diplomats", number=17, start=_at("2023-02-01").date(),
-        end=_at("2024-01-31").date(), quotas={"KH": 7, "LA": 2, "MM": 2, "VN": 2},
+        sim,
+        track="junior-diplomats",
+        number=17,
+        start=_at("2023-02-01").date(),
+        end=_at("2024-01-31").date(),
+        quotas={"KH": 7, "LA": 2, "MM": 2, "VN": 2},
         optional_stages=["diplomatic_training"],
     )
     setup.create_batch(
-        sim, track="aec-ascc", number=6, start=_at("2023-02-01").date(),
-        end=_at("2024-01-31").date(), quotas={"KH": 2, "LA": 2, "MM": 2, "VN": 2},
+        sim,
+        track="aec-ascc",
+        number=6,
+        start=_at("2023-02-01").date(),
+        end=_at("2024-01-31").date(),
+        quotas={"KH": 2, "LA": 2, "MM": 2, "VN": 2},
     )
     refs = {**_nominate(sim, "JD17", JD17), **_nominate(sim, "AE6", AE6)}
     _walk_the_year(sim, clock, refs)
-    return [f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {len(refs)} officers",
-            f"coordinator login: {COORDINATOR}"]
+    return [
+        f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {len(refs)} officers",
+        f"coordinator login: {COORDINATOR}",
+    ]
 
 
 def _at(day: str, hour: int = 9) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, tzinfo=JAKARTA).astimezone(UTC)
 
 
-def _nominate(sim: Services, batch: str, people: list[tuple[str, ...]]) -> dict[str, str]:
+def _nominate(
+    sim: Services, batch: str, people: list[tuple[str, str, str, str, str]]
+) -> dict[str, str]:
     refs: dict[str, str] = {}
     for index, (name, country, ministry, position, target) in enumerate(people, start=1):
         email = f"{batch.lower()}.officer{index:02d}@{country.lower()}.example"
-        outcome = setup.nominate(sim, batch=batch, name=name, country=country,
-                                 ministry=ministry, position=position, email=email,
-                                 actor=COORDINATOR)
+        outcome = setup.nominate(
+            sim,
+            batch=batch,
+            name=name,
+            country=country,
+            ministry=ministry,
+            position=position,
+            email=email,
+            actor=COORDINATOR,
+        )
         refs[outcome.ref] = target
     return refs
 
@@ -116,15 +172,28 @@ def _nominate(sim: Services, batch: str, people: list[tuple[str, ...]]) -> dict[
 def _walk_the_year(sim: Services, clock: FakeClock, refs: dict[str, str]) -> None:
     """Move each officer as far as its target, milestone by milestone, on real dates."""
     supervisor_of = {"JD": SUPERVISORS["APSC"], "AE": SUPERVISORS["AEC"]}
-    order = ["nominated", "declined", "accepted", "induction", "withdrawn",
-             "placement_midterm_pending", "placement_returned", "placement_final_pending",
-             "diplomatic_training", "study_visit", "graduated", "alumni"]
+    order = [
+        "nominated",
+        "declined",
+        "accepted",
+        "induction",
+        "withdrawn",
+        "placement_midterm_pending",
+        "placement_returned",
+        "placement_final_pending",
+        "diplomatic_training",
+        "study_visit",
+        "graduated",
+        "alumni",
+    ]
     reach = {ref: order.index(target) for ref, target in refs.items()}
 
     def step(day: str, from_rank: int, action: Callable[[str], object]) -> None:
         clock.set(_at(day))
         for ref, rank in reach.items():
-            if rank >= from_rank and not (ref in withdrawn and from_rank > order.index("withdrawn")):
+            if rank >= from_rank and not (
+                ref in withdrawn and from_rank > order.index("withdrawn")
+            ):
                 action(ref)
                 clock.advance(timedelta(minutes=7))
 
@@ -134,33 +203,52 @@ def _walk_the_year(sim: Services, clock: FakeClock, refs: dict[str, str]) -> Non
     def adv(trigger: str, reason: str | None = None) -> Callable[[str], object]:
         return lambda ref: act.advance(sim, ref, trigger, actor=COORDINATOR, reason=reason)
 
+    def tick(item: str) -> Callable[[str], object]:
+        return lambda ref: act.tick(sim, ref, item, actor=COORDINATOR)
+
     clock.set(_at("2022-12-15"))
     for ref in declined:
-        act.advance(sim, ref, "decline", actor=COORDINATOR,
-                    reason="Nominee withdrew for a ministry assignment")
+        act.advance(
+            sim,
+            ref,
+            "decline",
+            actor=COORDINATOR,
+            reason="Nominee withdrew for a ministry assignment",
+        )
     step("2023-01-10", order.index("accepted"), adv("accept"))
     step("2023-01-25", order.index("induction"), adv("start_induction"))
     for item in ("asean_introduction", "rules_briefing", "jakarta_visits"):
-        step("2023-01-27", order.index("placement_midterm_pending"),
-             lambda ref, item=item: act.tick(sim, ref, item, actor=COORDINATOR))
+        step(
+            "2023-01-27",
+            order.index("placement_midterm_pending"),
+            tick(item),
+        )
 
     def place(ref: str) -> object:
-        name, email, division = supervisor_of[ref[:2]]
+        _, email, division = supervisor_of[ref[:2]]
         if ref.startswith("AE") and int(ref[-2:]) % 2 == 1:
-            name, email, division = SUPERVISORS["ASCC"]
+            _, email, division = SUPERVISORS["ASCC"]
         return act.place(sim, ref, division=division, supervisor=email, actor=COORDINATOR)
 
     step("2023-01-30", order.index("placement_midterm_pending"), place)
     clock.set(_at("2023-01-31"))
     for ref in withdrawn:
-        act.advance(sim, ref, "withdraw", actor=COORDINATOR,
-                    reason="Recalled by the home ministry before the placement began")
+        act.advance(
+            sim,
+            ref,
+            "withdraw",
+            actor=COORDINATOR,
+            reason="Recalled by the home ministry before the placement began",
+        )
     step("2023-02-01", order.index("placement_midterm_pending"), adv("start_placement"))
 
-    def sign(name: str, approve: bool = True, comment: str | None = None) -> Callable[[str], object]:
+    def sign(
+        name: str, approve: bool = True, comment: str | None = None
+    ) -> Callable[[str], object]:
         def do(ref: str) -> object:
             email = _supervisor_email(sim, ref)
             return act.sign_off(sim, ref, name, actor=email, approve=approve, comment=comment)
+
         return do
 
     step("2023-07-31", order.index("placement_returned"), sign("placement.midterm"))
@@ -169,15 +257,24 @@ def _walk_the_year(sim: Services, clock: FakeClock, refs: dict[str, str]) -> Non
     clock.set(_at("2023-11-10"))
     for ref, target in refs.items():
         if target == "placement_returned":
-            sign("placement.final", approve=False,
-                 comment="Please add the outcome document you drafted for the SOMTC meeting")(ref)
+            sign(
+                "placement.final",
+                approve=False,
+                comment="Please add the outcome document you drafted for the SOMTC meeting",
+            )(ref)
     step("2023-11-13", order.index("study_visit"), sign("placement.final"))
     for item in ("passport", "visa", "itinerary"):
-        step("2023-11-20", order.index("study_visit"),
-             lambda ref, item=item: act.tick(sim, ref, item, actor=COORDINATOR))
+        step(
+            "2023-11-20",
+            order.index("study_visit"),
+            tick(item),
+        )
     step("2023-12-04", order.index("study_visit"), adv("start_study_visit"))
-    step("2023-12-20", order.index("graduated"),
-         lambda ref: act.tick(sim, ref, "visit_report", actor=COORDINATOR))
+    step(
+        "2023-12-20",
+        order.index("graduated"),
+        tick("visit_report"),
+    )
     step("2024-01-24", order.index("graduated"), adv("graduate"))
     step("2024-03-01", order.index("alumni"), adv("join_alumni"))
 

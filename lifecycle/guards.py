@@ -39,9 +39,7 @@ def unmet(guard: GuardDef, facts: OfficerFacts, definition: WorkflowDefinition) 
     raise AssertionError(f"guard kind {guard.kind!r} passed validation but has no check")
 
 
-def _checklist_missing(
-    name: str, facts: OfficerFacts, definition: WorkflowDefinition
-) -> list[str]:
+def _checklist_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
     checklist = definition.checklist(name)
     assert checklist is not None  # guaranteed by definition validation
     return [
@@ -51,9 +49,7 @@ def _checklist_missing(
     ]
 
 
-def _signoff_missing(
-    name: str, facts: OfficerFacts, definition: WorkflowDefinition
-) -> list[str]:
+def _signoff_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
     signoff = definition.signoff(name)
     assert signoff is not None
     fact = facts.signoffs.get(name)

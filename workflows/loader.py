@@ -39,8 +39,7 @@ def load_definitions(extra_folder: Path | None = None) -> list[DefinitionFile]:
         if not extra_folder.is_dir():
             raise ConfigurationError(f"workflow folder {extra_folder} does not exist")
         sources += sorted(
-            (str(path), path.read_text(encoding="utf-8"))
-            for path in extra_folder.glob("*.yaml")
+            (str(path), path.read_text(encoding="utf-8")) for path in extra_folder.glob("*.yaml")
         )
     loaded: dict[tuple[str, int], DefinitionFile] = {}
     for source, text in sources:

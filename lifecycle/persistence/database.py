@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from lifecycle.errors import Conflict, ConfigurationError, DatabaseNotReady
+from lifecycle.errors import ConfigurationError, Conflict, DatabaseNotReady
 
 DEFAULT_URL = "sqlite:///attache.db"
 BUSY_TIMEOUT_MS = 15_000
@@ -86,6 +86,12 @@ class Database:
             command.upgrade(config, "head")
 
     def ensure_ready(self) -> None:
+        path = make_url(self.url).database
+        if self.dialect == "sqlite" and path and path != ":memory:" and not Path(path).exists():
+            # Connecting would create an empty file: say what to do instead.
+            raise DatabaseNotReady(
+                f"database {self.display_url} does not exist: run 'attache init'"
+            )
         head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
         try:
             with self.engine.connect() as connection:

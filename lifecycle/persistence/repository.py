@@ -37,9 +37,7 @@ def officer_by_ref(session: Session, ref_or_email: str) -> Officer:
     query = select(Officer).where(column == (key.lower() if "@" in key else key.upper()))
     officer = session.scalar(query)
     if officer is None:
-        raise NotFound(
-            f"no officer {key!r}: name an officer by reference (e.g. JD17-03) or e-mail"
-        )
+        raise NotFound(f"no officer {key!r}: name an officer by reference (e.g. JD17-03) or e-mail")
     return officer
 
 
@@ -135,7 +133,9 @@ def audit_events(session: Session, officer: Officer) -> list[AuditEvent]:
     )
 
 
-def officers(session: Session, batch: Batch | None = None, state: str | None = None) -> list[Officer]:
+def officers(
+    session: Session, batch: Batch | None = None, state: str | None = None
+) -> list[Officer]:
     query = select(Officer).order_by(Officer.batch_id, Officer.seq)
     if batch is not None:
         query = query.where(Officer.batch_id == batch.id)
@@ -145,15 +145,18 @@ def officers(session: Session, batch: Batch | None = None, state: str | None = N
 
 
 def seats_taken(session: Session, batch: Batch, country: str, not_in: tuple[str, ...]) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Officer)
-        .where(
-            Officer.batch_id == batch.id,
-            Officer.country == country,
-            Officer.state.not_in(not_in),
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Officer)
+            .where(
+                Officer.batch_id == batch.id,
+                Officer.country == country,
+                Officer.state.not_in(not_in),
+            )
         )
-    ) or 0
+        or 0
+    )
 
 
 def next_seq(session: Session, batch: Batch) -> int:

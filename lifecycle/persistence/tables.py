@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -156,7 +155,7 @@ class Officer(Base):
     batch: Mapped[Batch] = relationship(lazy="joined")
     definition: Mapped[DefinitionVersion] = relationship(lazy="joined")
 
-    __mapper_args__: Any = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
 class Placement(Base):

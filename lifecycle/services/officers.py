@@ -77,8 +77,10 @@ def advance(
         services.officer_changed(session, officer)
         label = definition.state(officer.state).label
         return Outcome(
-            officer.ref, f"{officer.ref}: {previous} -> {officer.state} ({label})",
-            officer.state, officer.version,
+            officer.ref,
+            f"{officer.ref}: {previous} -> {officer.state} ({label})",
+            officer.state,
+            officer.version,
         )
 
 
@@ -112,19 +114,28 @@ def place(
             )
         started = officer.state in ("placement", "diplomatic_training")
         end = current.end_date if current else officer.batch.end_date
-        _open_placement(services, session, officer, current, "move" if started else "initial",
-                        target.id, mentor.id, end, user.id)
+        _open_placement(
+            services,
+            session,
+            officer,
+            current,
+            "move" if started else "initial",
+            target.id,
+            mentor.id,
+            end,
+            user.id,
+        )
         services.officer_changed(session, officer)
         what = "moved to" if started and current else "placed in"
         return Outcome(
-            officer.ref, f"{officer.ref} {what} {target.name}, supervisor {mentor.name}",
-            officer.state, officer.version,
+            officer.ref,
+            f"{officer.ref} {what} {target.name}, supervisor {mentor.name}",
+            officer.state,
+            officer.version,
         )
 
 
-def extend_placement(
-    services: Services, officer_ref: str, *, until: date, actor: str
-) -> Outcome:
+def extend_placement(services: Services, officer_ref: str, *, until: date, actor: str) -> Outcome:
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "extending a placement")
@@ -137,12 +148,23 @@ def extend_placement(
                 f"the placement already runs until {current.end_date.isoformat()}; "
                 "an extension must end later"
             )
-        _open_placement(services, session, officer, current, "extension",
-                        current.division_id, current.supervisor_id, until, user.id)
+        _open_placement(
+            services,
+            session,
+            officer,
+            current,
+            "extension",
+            current.division_id,
+            current.supervisor_id,
+            until,
+            user.id,
+        )
         services.officer_changed(session, officer)
         return Outcome(
-            officer.ref, f"{officer.ref}: placement extended until {until.isoformat()}",
-            officer.state, officer.version,
+            officer.ref,
+            f"{officer.ref}: placement extended until {until.isoformat()}",
+            officer.state,
+            officer.version,
         )
 
 
@@ -162,9 +184,14 @@ def _open_placement(
         current.ended_at = services.now()
     start = max(today, officer.batch.start_date)
     placement = Placement(
-        officer_id=officer.id, division_id=division_id, supervisor_id=supervisor_id,
-        kind=kind, start_date=start, end_date=max(end, start + timedelta(days=1)),
-        created_by_id=actor_id, created_at=services.now(),
+        officer_id=officer.id,
+        division_id=division_id,
+        supervisor_id=supervisor_id,
+        kind=kind,
+        start_date=start,
+        end_date=max(end, start + timedelta(days=1)),
+        created_by_id=actor_id,
+        created_at=services.now(),
     )
     session.add(placement)
 
@@ -180,14 +207,21 @@ def tick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outc
                 officer.ref,
                 f"{officer.ref}: '{item}' was already ticked by {existing.ticked_by.name} "
                 f"on {existing.ticked_at:%Y-%m-%d}",
-                officer.state, officer.version,
+                officer.state,
+                officer.version,
             )
-        session.add(ChecklistTick(
-            officer_id=officer.id, item_key=item, ticked_by_id=user.id, ticked_at=services.now()
-        ))
+        session.add(
+            ChecklistTick(
+                officer_id=officer.id, item_key=item, ticked_by_id=user.id, ticked_at=services.now()
+            )
+        )
         services.officer_changed(session, officer)
-        return Outcome(officer.ref, f"{officer.ref}: ticked '{item}' ({checklist})",
-                       officer.state, officer.version)
+        return Outcome(
+            officer.ref,
+            f"{officer.ref}: ticked '{item}' ({checklist})",
+            officer.state,
+            officer.version,
+        )
 
 
 def untick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outcome:
@@ -200,8 +234,9 @@ def untick(services: Services, officer_ref: str, item: str, *, actor: str) -> Ou
             raise InvalidData(f"{officer.ref}: '{item}' is not ticked")
         session.delete(existing)
         services.officer_changed(session, officer)
-        return Outcome(officer.ref, f"{officer.ref}: unticked '{item}'",
-                       officer.state, officer.version)
+        return Outcome(
+            officer.ref, f"{officer.ref}: unticked '{item}'", officer.state, officer.version
+        )
 
 
 def _checklist_for(services: Services, officer: Officer, item: str, user: User) -> str:
@@ -244,7 +279,8 @@ def sign_off(
         if placement is None or placement.supervisor_id != user.id:
             supervisor = (
                 f"{placement.supervisor.name} <{placement.supervisor.email}>"
-                if placement else "nobody yet: the officer is not placed"
+                if placement
+                else "nobody yet: the officer is not placed"
             )
             raise PermissionDenied(
                 f"only {officer.ref}'s supervisor can sign off {name}; that is {supervisor}"
@@ -266,13 +302,23 @@ def sign_off(
         if not approve and not text:
             raise InvalidData("returning a sign-off needs a comment saying what to change")
         decision = "approved" if approve else "returned"
-        session.add(Signoff(
-            officer_id=officer.id, name=name, signer_id=user.id, decision=decision,
-            comment=text, signed_at=services.now(),
-        ))
+        session.add(
+            Signoff(
+                officer_id=officer.id,
+                name=name,
+                signer_id=user.id,
+                decision=decision,
+                comment=text,
+                signed_at=services.now(),
+            )
+        )
         services.officer_changed(session, officer)
-        return Outcome(officer.ref, f"{officer.ref}: {name} {decision} by {user.name}",
-                       officer.state, officer.version)
+        return Outcome(
+            officer.ref,
+            f"{officer.ref}: {name} {decision} by {user.name}",
+            officer.state,
+            officer.version,
+        )
 
 
 def _check_version(officer: Officer, expected: int | None) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.definition import checksum as definition_checksum
-from lifecycle.errors import Conflict, ConfigurationError, InvalidData
+from lifecycle.errors import ConfigurationError, Conflict, InvalidData
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     Batch,
@@ -40,9 +40,12 @@ SEAT_FREEING_STATES = ("declined", "withdrawn")
 class DefinitionSource(Protocol):
     """A parsed definition and the exact text it came from (``workflows.DefinitionFile``)."""
 
-    source: str
-    text: str
-    definition: WorkflowDefinition
+    @property
+    def source(self) -> str: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def definition(self) -> WorkflowDefinition: ...
 
 
 def publish_definitions(services: Services, files: Iterable[DefinitionSource]) -> list[str]:
@@ -64,14 +67,23 @@ def publish_definitions(services: Services, files: Iterable[DefinitionSource]) -
                     f"{source.source}: ref_prefix {spec.ref_prefix!r} differs from the "
                     f"published {track.ref_prefix!r}; officer references cannot change"
                 )
-            existing = session.scalar(select(DefinitionVersion).where(
-                DefinitionVersion.track_id == track.id, DefinitionVersion.version == spec.version
-            ))
+            existing = session.scalar(
+                select(DefinitionVersion).where(
+                    DefinitionVersion.track_id == track.id,
+                    DefinitionVersion.version == spec.version,
+                )
+            )
             if existing is None:
-                session.add(DefinitionVersion(
-                    track_id=track.id, version=spec.version, checksum=checksum,
-                    source_name=source.source, source_text=source.text, published_at=services.now(),
-                ))
+                session.add(
+                    DefinitionVersion(
+                        track_id=track.id,
+                        version=spec.version,
+                        checksum=checksum,
+                        source_name=source.source,
+                        source_text=source.text,
+                        published_at=services.now(),
+                    )
+                )
                 track.title = spec.title
                 published.append(f"{spec.track} v{spec.version}")
             elif existing.checksum != checksum:
@@ -90,8 +102,11 @@ def add_user(
         if session.scalar(select(User).where(User.email == address)) is not None:
             raise Conflict(f"a user with e-mail {address} already exists")
         user = User(
-            name=check.required(name, "name"), email=address, role=check.role(role).value,
-            timezone=check.timezone(timezone or SECRETARIAT_TIMEZONE), created_at=services.now(),
+            name=check.required(name, "name"),
+            email=address,
+            role=check.role(role).value,
+            timezone=check.timezone(timezone or SECRETARIAT_TIMEZONE),
+            created_at=services.now(),
         )
         session.add(user)
         return user
@@ -101,9 +116,7 @@ def add_division(services: Services, *, name: str, department: str) -> Division:
     with services.transaction() as session:
         dept = session.scalar(select(Department).where(Department.code == department.upper()))
         if dept is None:
-            raise InvalidData(
-                f"department {department!r} is not one of {', '.join(DEPARTMENTS)}"
-            )
+            raise InvalidData(f"department {department!r} is not one of {', '.join(DEPARTMENTS)}")
         title = check.required(name, "name")
         if session.scalar(select(Division).where(Division.name == title)) is not None:
             raise Conflict(f"division {title!r} already exists")
@@ -135,8 +148,9 @@ def create_batch(
         for stage in stages:
             if stage not in definition.optional_states:
                 allowed = ", ".join(sorted(definition.optional_states)) or "none"
-                raise InvalidData(f"{stage!r} is not an optional stage of {track}; "
-                                  f"optional stages: {allowed}")
+                raise InvalidData(
+                    f"{stage!r} is not an optional stage of {track}; optional stages: {allowed}"
+                )
         ref = f"{track_row.ref_prefix}{number}"
         taken = session.scalar(
             select(Batch).where(Batch.track_id == track_row.id, Batch.number == number)
@@ -144,8 +158,12 @@ def create_batch(
         if taken is not None:
             raise Conflict(f"batch {ref} already exists")
         batch = Batch(
-            track_id=track_row.id, number=number, start_date=start, end_date=end,
-            funder=check.clean_text(funder) or DEFAULT_FUNDER, optional_stages=stages,
+            track_id=track_row.id,
+            number=number,
+            start_date=start,
+            end_date=end,
+            funder=check.clean_text(funder) or DEFAULT_FUNDER,
+            optional_stages=stages,
             created_at=services.now(),
         )
         for country, seats in (quotas or {}).items():
@@ -190,14 +208,26 @@ def nominate(
         seq = repo.next_seq(session, target)
         now = services.now()
         officer = Officer(
-            ref=f"{target.ref}-{seq:02d}", batch_id=target.id, seq=seq,
-            definition_id=published.id, name=check.required(name, "name"), country=code,
-            ministry=check.required(ministry, "ministry"), position=check.clean_text(position),
-            email=address, timezone=check.timezone(timezone or COUNTRY_TIMEZONES[code]),
-            state=definition.initial, state_since=now, updated_at=now,
+            ref=f"{target.ref}-{seq:02d}",
+            batch_id=target.id,
+            seq=seq,
+            definition_id=published.id,
+            name=check.required(name, "name"),
+            country=code,
+            ministry=check.required(ministry, "ministry"),
+            position=check.clean_text(position),
+            email=address,
+            timezone=check.timezone(timezone or COUNTRY_TIMEZONES[code]),
+            state=definition.initial,
+            state_since=now,
+            updated_at=now,
         )
         session.add(officer)
         session.flush()
         services.officer_changed(session, officer)
-        return Outcome(officer.ref, f"nominated {officer.name} as {officer.ref}",
-                       officer.state, officer.version)
+        return Outcome(
+            officer.ref,
+            f"nominated {officer.name} as {officer.ref}",
+            officer.state,
+            officer.version,
+        )

@@ -31,8 +31,9 @@ def email(value: str) -> str:
         # Deliverability needs DNS, which the Secretariat's servers may not have.
         result = validate_email(value.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidData(f"e-mail {value!r} is not valid: {exc}", fields={"email": str(exc)}) \
-            from None
+        raise InvalidData(
+            f"e-mail {value!r} is not valid: {exc}", fields={"email": str(exc)}
+        ) from None
     return result.normalized.lower()
 
 
@@ -40,8 +41,9 @@ def country(value: str) -> str:
     code = value.strip().upper()
     if code not in COUNTRIES:
         allowed = ", ".join(f"{c} ({n})" for c, n in COUNTRIES.items())
-        raise InvalidData(f"country {value!r} is not one of {allowed}",
-                          fields={"country": "unknown"})
+        raise InvalidData(
+            f"country {value!r} is not one of {allowed}", fields={"country": "unknown"}
+        )
     return code
 
 
@@ -63,13 +65,15 @@ def role(value: str) -> Role:
         return Role(value.strip().lower())
     except ValueError:
         allowed = ", ".join(r.value for r in Role)
-        raise InvalidData(f"role {value!r} is not one of {allowed}",
-                          fields={"role": "unknown"}) from None
+        raise InvalidData(
+            f"role {value!r} is not one of {allowed}", fields={"role": "unknown"}
+        ) from None
 
 
 def iso_date(value: str, field: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidData(f"{field} {value!r} is not a date like 2023-02-01",
-                          fields={field: "not a date"}) from None
+        raise InvalidData(
+            f"{field} {value!r} is not a date like 2023-02-01", fields={field: "not a date"}
+        ) from None

@@ -67,7 +67,9 @@ def _officer_detail(services: Services, session: Session, officer: Officer) -> J
             }
             for s in definition.signoffs
         ],
-        "placement": None if placement is None else {
+        "placement": None
+        if placement is None
+        else {
             "division": placement.division.name,
             "department": placement.division.department.code,
             "supervisor": placement.supervisor.email,
@@ -82,24 +84,46 @@ def _officer_detail(services: Services, session: Session, officer: Officer) -> J
 
 def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> list[JSONDict]:
     entries: list[JSONDict] = [
-        {"at": e.occurred_at.isoformat(), "kind": "transition", "trigger": e.trigger,
-         "from": e.from_state, "to": e.to_state, "actor": e.actor.email, "reason": e.reason}
+        {
+            "at": e.occurred_at.isoformat(),
+            "kind": "transition",
+            "trigger": e.trigger,
+            "from": e.from_state,
+            "to": e.to_state,
+            "actor": e.actor.email,
+            "reason": e.reason,
+        }
         for e in repo.audit_events(session, officer)
     ]
     entries += [
-        {"at": t.ticked_at.isoformat(), "kind": "tick", "item": t.item_key,
-         "actor": t.ticked_by.email}
+        {
+            "at": t.ticked_at.isoformat(),
+            "kind": "tick",
+            "item": t.item_key,
+            "actor": t.ticked_by.email,
+        }
         for t in repo.ticks(session, officer)
     ]
     entries += [
-        {"at": s.signed_at.isoformat(), "kind": "signoff", "name": s.name,
-         "decision": s.decision, "actor": s.signer.email, "comment": s.comment}
+        {
+            "at": s.signed_at.isoformat(),
+            "kind": "signoff",
+            "name": s.name,
+            "decision": s.decision,
+            "actor": s.signer.email,
+            "comment": s.comment,
+        }
         for s in signoff_rows
     ]
     entries += [
-        {"at": p.created_at.isoformat(), "kind": "placement", "placement": p.kind,
-         "actor": p.created_by.email,
-         "division": p.division.name, "supervisor": p.supervisor.email}
+        {
+            "at": p.created_at.isoformat(),
+            "kind": "placement",
+            "placement": p.kind,
+            "actor": p.created_by.email,
+            "division": p.division.name,
+            "supervisor": p.supervisor.email,
+        }
         for p in repo.placements(session, officer)
     ]
     return sorted(entries, key=lambda entry: entry["at"])
@@ -129,7 +153,9 @@ def officer_list(
 
 def batch_summary(session: Session, batch: Batch) -> JSONDict:
     rows = session.execute(
-        select(Officer.state, func.count()).where(Officer.batch_id == batch.id).group_by(Officer.state)
+        select(Officer.state, func.count())
+        .where(Officer.batch_id == batch.id)
+        .group_by(Officer.state)
     ).all()
     counts: dict[str, int] = {state: count for state, count in rows}
     return {

@@ -18,9 +18,14 @@ def published(services: Services) -> list[JSONDict]:
             select(DefinitionVersion).join(Track).order_by(Track.slug, DefinitionVersion.version)
         )
         return [
-            {"track": d.track.slug, "version": d.version, "title": d.track.title,
-             "ref_prefix": d.track.ref_prefix, "source": d.source_name,
-             "published_at": d.published_at.isoformat()}
+            {
+                "track": d.track.slug,
+                "version": d.version,
+                "title": d.track.title,
+                "ref_prefix": d.track.ref_prefix,
+                "source": d.source_name,
+                "published_at": d.published_at.isoformat(),
+            }
             for d in rows
         ]
 
@@ -30,9 +35,11 @@ def compiled(services: Services, track: str, version: int | None = None) -> Comp
         track_row = repo.track_by_slug(session, track)
         if version is None:
             return services.workflows.get(repo.latest_definition(session, track_row))
-        found = session.scalar(select(DefinitionVersion).where(
-            DefinitionVersion.track_id == track_row.id, DefinitionVersion.version == version
-        ))
+        found = session.scalar(
+            select(DefinitionVersion).where(
+                DefinitionVersion.track_id == track_row.id, DefinitionVersion.version == version
+            )
+        )
         if found is None:
             raise NotFound(f"{track} has no version {version}")
         return services.workflows.get(found)
