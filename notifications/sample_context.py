@@ -1,0 +1,333 @@
+"""Realistic sample data for every template, used by ``TemplateRenderer.check``.
+
+The names are written in Khmer, Lao, Burmese and Vietnamese script on purpose: a
+template or channel that mangles them fails the check instead of an officer's inbox.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import date, datetime
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from notifications.template_context import (
+    Batch,
+    DigestItem,
+    Links,
+    Officer,
+    Person,
+    Programme,
+    Recipient,
+    Reminder,
+    Stage,
+    TemplateContext,
+)
+
+JAKARTA = ZoneInfo("Asia/Jakarta")
+_BASE_URL = "https://attache.asean.example"
+
+PROGRAMME: Programme = {
+    "name": "ASEAN Secretariat Attachment Programme",
+    "secretariat": "ASEAN Secretariat, Jakarta",
+}
+
+BATCHES: dict[str, Batch] = {
+    "JD-17": {
+        "ref": "JD-17",
+        "number": 17,
+        "track": "junior_diplomats",
+        "track_title": "IAI Attachment Programme for Junior Diplomats",
+        "start": date(2023, 2, 1),
+        "end": date(2024, 1, 31),
+    },
+    "AEC-6": {
+        "ref": "AEC-6",
+        "number": 6,
+        "track": "aec_ascc",
+        "track_title": "Attachment of Officers for AEC and ASCC Involvement",
+        "start": date(2023, 2, 1),
+        "end": date(2024, 1, 31),
+    },
+}
+
+
+def _officer(ref: str, name: str, country: str, **rest: str) -> Officer:
+    country_names = {"KH": "Cambodia", "LA": "Lao PDR", "MM": "Myanmar", "VN": "Viet Nam"}
+    return {
+        "ref": ref,
+        "name": name,
+        "email": rest["email"],
+        "country": country,  # type: ignore[typeddict-item]  # checked by the dict above
+        "country_name": country_names[country],
+        "ministry": rest["ministry"],
+        "position": rest["position"],
+        "state": rest.get("state", "placement"),
+        "state_label": rest.get("state_label", "Divisional placement"),
+    }
+
+
+OFFICERS: dict[str, tuple[Officer, str]] = {  # country -> (officer, batch ref)
+    "KH": (
+        _officer(
+            "AO-17-KH-01",
+            "ឈី រដ្ឋា",
+            "KH",
+            email="chhy.ratha@mfaic.example.gov.kh",
+            ministry="Ministry of Foreign Affairs and International Cooperation",
+            position="Attaché, Department of ASEAN",
+        ),
+        "JD-17",
+    ),
+    "LA": (
+        _officer(
+            "AO-17-LA-02",
+            "ເອກພາບ ພັນທະວົງ",
+            "LA",
+            email="ekkaphab.p@mofa.example.gov.la",
+            ministry="Ministry of Foreign Affairs",
+            position="Third Secretary, ASEAN Department",
+        ),
+        "JD-17",
+    ),
+    "MM": (
+        _officer(
+            "AO-6-MM-01",
+            "ထက်ထက်ထူး",
+            "MM",
+            email="htet.htet.htoo@commerce.example.gov.mm",
+            ministry="Ministry of Commerce",
+            position="Assistant Director, Department of Trade",
+        ),
+        "AEC-6",
+    ),
+    "VN": (
+        _officer(
+            "AO-6-VN-02",
+            "Hoàng Quốc Trung",
+            "VN",
+            email="trung.hq@moit.example.gov.vn",
+            ministry="Ministry of Industry and Trade",
+            position="Official, ASEAN Cooperation Division",
+        ),
+        "AEC-6",
+    ),
+}
+
+COORDINATOR: Recipient = {
+    "name": "Siti Rahmawati",
+    "email": "siti.rahmawati@asean.example",
+    "role": "coordinator",
+    "timezone": "Asia/Jakarta",
+}
+SUPERVISOR: Recipient = {
+    "name": "Nguyễn Thị Lan",
+    "email": "lan.nguyen@asean.example",
+    "role": "supervisor",
+    "timezone": "Asia/Jakarta",
+}
+
+
+def _as_recipient(officer: Officer, role: str, timezone: str) -> Recipient:
+    return {
+        "name": officer["name"],
+        "email": officer["email"],
+        "role": role,  # type: ignore[typeddict-item]  # always one of the Role names
+        "timezone": timezone,
+    }
+
+
+def _reminder(rule: str, kind: str, due: datetime, **rest: Any) -> Reminder:
+    return {
+        "rule": rule,
+        "kind": kind,
+        "due_local": due,
+        "occurrence": rest.get("occurrence", 1),
+        "days_overdue": rest.get("days_overdue"),
+        "subject_item": rest.get("subject_item", ""),
+        "missing": list(rest.get("missing", [])),
+    }
+
+
+def _stage(name: str) -> Stage:
+    labels = {
+        "induction": "Induction",
+        "placement": "Divisional placement",
+        "study_visit": "Study visit in Japan",
+        "alumni": "Alumni",
+    }
+    return {"name": name, "label": labels[name]}
+
+
+_Who = Literal["officer", "alumnus", "coordinator", "supervisor"]
+
+# name -> (officer country, who receives it, reminder, stage)
+_SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
+    "induction_welcome": (
+        "LA",
+        "officer",
+        _reminder("induction.welcome", "upcoming", datetime(2023, 1, 25, 9, tzinfo=JAKARTA)),
+        "induction",
+    ),
+    "activity_report_due": (
+        "MM",
+        "officer",
+        _reminder(
+            "report.monthly_activity",
+            "due",
+            datetime(2023, 3, 31, 17, tzinfo=JAKARTA),
+            subject_item="activity_report.2023-03",
+        ),
+        "placement",
+    ),
+    "signoff_due": (
+        "KH",
+        "supervisor",
+        _reminder(
+            "signoff.due",
+            "due",
+            datetime(2023, 8, 4, 9, tzinfo=JAKARTA),
+            subject_item="placement.midterm",
+        ),
+        "placement",
+    ),
+    "signoff_overdue": (
+        "VN",
+        "supervisor",
+        _reminder(
+            "signoff.overdue",
+            "overdue",
+            datetime(2024, 1, 19, 9, tzinfo=JAKARTA),
+            occurrence=2,
+            days_overdue=3,
+            subject_item="placement.final",
+        ),
+        "placement",
+    ),
+    "signoff_escalation": (
+        "MM",
+        "coordinator",
+        _reminder(
+            "signoff.escalation",
+            "escalation",
+            datetime(2024, 1, 19, 9, tzinfo=JAKARTA),
+            days_overdue=5,
+            subject_item="placement.final",
+        ),
+        "placement",
+    ),
+    "travel_documents_due": (
+        "VN",
+        "officer",
+        _reminder(
+            "study_visit.documents",
+            "due",
+            datetime(2023, 10, 13, 17, tzinfo=JAKARTA),
+            subject_item="passport",
+            missing=["passport", "Japanese visa", "flight itinerary"],
+        ),
+        "study_visit",
+    ),
+    "visit_report_due": (
+        "KH",
+        "officer",
+        _reminder(
+            "study_visit.report",
+            "due",
+            datetime(2023, 11, 24, 17, tzinfo=JAKARTA),
+            subject_item="visit_report",
+        ),
+        "study_visit",
+    ),
+    "alumni_followup": (
+        "LA",
+        "alumnus",
+        _reminder(
+            "alumni.followup.12m",
+            "followup",
+            datetime(2025, 1, 31, 9, tzinfo=ZoneInfo("Asia/Vientiane")),
+            occurrence=1,
+            subject_item="alumni_survey.12m",
+        ),
+        "alumni",
+    ),
+    "coordinator_digest": (
+        "MM",
+        "coordinator",
+        _reminder("digest.daily", "digest", datetime(2024, 1, 22, 9, tzinfo=JAKARTA)),
+        "placement",
+    ),
+}
+
+_HOME_ZONES = {
+    "KH": "Asia/Phnom_Penh",
+    "LA": "Asia/Vientiane",
+    "MM": "Asia/Yangon",
+    "VN": "Asia/Ho_Chi_Minh",
+}
+
+
+def digest_items() -> list[DigestItem]:
+    """One overdue item per officer, each in another script."""
+    whats = {
+        "KH": ("Monthly activity report for December 2023", 2, "Chhy Ratha"),
+        "LA": ("Visit report after the study visit in Japan", 4, "Ekkaphab Phanthavong"),
+        "MM": ("Final placement sign-off (placement.final)", 5, SUPERVISOR["name"]),
+        "VN": ("Passport and Japanese visa for the study visit", 1, "Hoàng Quốc Trung"),
+    }
+    items: list[DigestItem] = []
+    for country, (officer, _batch) in OFFICERS.items():
+        what, late, responsible = whats[country]
+        items.append(
+            {
+                "officer_ref": officer["ref"],
+                "officer_name": officer["name"],
+                "what": what,
+                "due_local": datetime(2024, 1, 15, 17, tzinfo=JAKARTA),
+                "days_overdue": late,
+                "responsible": responsible,
+            }
+        )
+    return items
+
+
+def sample_context(template_name: str) -> TemplateContext:
+    """A complete context for ``template_name``; unknown names get a generic one.
+
+    Every key is present for every name, so a coordinator's new template may use any
+    documented variable and still be checked.
+    """
+    country, who, reminder, stage = _SCENARIOS.get(
+        template_name, _SCENARIOS["signoff_due"]
+    )
+    officer, batch_ref = OFFICERS[country]
+    recipients: dict[_Who, Recipient] = {
+        "coordinator": COORDINATOR,
+        "supervisor": SUPERVISOR,
+        # During the programme officers work in Jakarta; alumni are back home.
+        "officer": _as_recipient(officer, "officer", "Asia/Jakarta"),
+        "alumnus": _as_recipient(officer, "alumnus", _HOME_ZONES[country]),
+    }
+    links: Links = {
+        "officer": f"{_BASE_URL}/officers/{officer['ref']}",
+        "signoff": f"{_BASE_URL}/officers/{officer['ref']}/signoffs/{reminder['subject_item']}",
+        "survey": (
+            f"{_BASE_URL}/surveys/alumni-12m/{officer['ref']}"
+            if template_name == "alumni_followup"
+            else ""
+        ),
+    }
+    supervisor: Person = {"name": SUPERVISOR["name"], "email": SUPERVISOR["email"]}
+    context: TemplateContext = {
+        "recipient": recipients[who],
+        "programme": PROGRAMME,
+        "reminder": reminder,
+        "links": links,
+        "officer": officer,
+        "batch": BATCHES[batch_ref],
+        "stage": _stage(stage),
+        "supervisor": supervisor,
+        "items": digest_items(),
+    }
+    # Callers may adjust the sample; they must not change it for the next caller.
+    return copy.deepcopy(context)
