@@ -13,7 +13,14 @@ from functools import cached_property
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lifecycle.errors import ConfigurationError
 from lifecycle.roles import Role
@@ -24,6 +31,38 @@ GUARD_KINDS = ("checklist_complete", "signoff_approved", "placement_assigned")
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+ANCHOR_KINDS = ("batch", "enter", "leave", "signoff", "checklist")
+
+
+class Anchor(_Strict):
+    """A point in an officer's year that deadlines and reminders count from.
+
+    ``batch``: start, end or a named batch milestone (e.g. study_visit); ``enter`` /
+    ``leave``: when the officer last entered or left a state; ``signoff`` /
+    ``checklist``: that sign-off's or checklist's own due date.
+    """
+
+    kind: Literal["batch", "enter", "leave", "signoff", "checklist"]
+    name: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        # YAML writes `{enter: placement}`; the model keeps kind and name apart.
+        if isinstance(value, dict) and len(value) == 1 and "kind" not in value:
+            ((kind, name),) = value.items()
+            return {"kind": kind, "name": name}
+        return value
+
+
+class DueDef(_Strict):
+    """A deadline: ``offset`` days, working days or months after ``anchor``."""
+
+    anchor: Anchor
+    offset: int = 0
+    unit: Literal["days", "working_days", "months"] = "days"
 
 
 class StateDef(_Strict):
@@ -44,6 +83,7 @@ class ChecklistDef(_Strict):
     open_in: tuple[str, ...] = Field(min_length=1)
     roles: tuple[Role, ...] = Field(min_length=1)
     items: tuple[ChecklistItemDef, ...] = Field(min_length=1)
+    due: DueDef | None = None
 
 
 class SignoffDef(_Strict):
@@ -52,6 +92,7 @@ class SignoffDef(_Strict):
     stage: str
     signer: Literal["supervisor"]
     after: tuple[str, ...] = ()
+    due: DueDef | None = None
 
 
 class GuardDef(_Strict):
@@ -146,11 +187,13 @@ class WorkflowDefinition(_Strict):
         return next((s for s in self.signoffs if s.name == name), None)
 
     def touches_optional(self, trigger: TriggerDef) -> str | None:
-        """The optional stage a trigger enters or leaves, if any."""
-        for state in (trigger.dest, *trigger.source):
-            if state in self.optional_states:
-                return state
-        return None
+        """The optional stage a trigger enters, if any.
+
+        Only the destination counts: a trigger that merely can also leave an optional
+        stage (withdraw) stays available to batches without it, and an officer can
+        never be in a stage its batch switched off.
+        """
+        return trigger.dest if trigger.dest in self.optional_states else None
 
 
 def parse_definition(text: str, source: str) -> WorkflowDefinition:
@@ -229,7 +272,36 @@ def _cross_reference_problems(d: WorkflowDefinition) -> Iterator[str]:
                 yield f"{where}: unknown sign-off {g.arg!r}"
             elif g.kind == "placement_assigned" and g.arg is not None:
                 yield f"{where}: placement_assigned takes no argument"
+    for where, due in _dues(d):
+        yield from anchor_problems(d, due.anchor, f"{where}.due.anchor")
     yield from _unreachable_problems(d)
+
+
+def _dues(d: WorkflowDefinition) -> Iterator[tuple[str, DueDef]]:
+    for i, c in enumerate(d.checklists):
+        if c.due is not None:
+            yield f"checklists[{i}]", c.due
+    for i, s in enumerate(d.signoffs):
+        if s.due is not None:
+            yield f"signoffs[{i}]", s.due
+
+
+def anchor_problems(d: WorkflowDefinition, anchor: Anchor, where: str) -> Iterator[str]:
+    """Faults in an anchor's reference; shared with the reminder rules' validation."""
+    if anchor.kind in ("enter", "leave") and anchor.name not in d.state_names:
+        yield f"{where}: unknown state {anchor.name!r}"
+    elif anchor.kind == "signoff":
+        signoff = d.signoff(anchor.name)
+        if signoff is None:
+            yield f"{where}: unknown sign-off {anchor.name!r}"
+        elif signoff.due is None:
+            yield f"{where}: sign-off {anchor.name!r} has no due date"
+    elif anchor.kind == "checklist":
+        checklist = d.checklist(anchor.name)
+        if checklist is None:
+            yield f"{where}: unknown checklist {anchor.name!r}"
+        elif checklist.due is None:
+            yield f"{where}: checklist {anchor.name!r} has no due date"
 
 
 def _duplicates(what: str, names: list[str]) -> Iterator[str]:

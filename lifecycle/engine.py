@@ -114,8 +114,8 @@ class CompiledWorkflow:
 
     def mermaid(self, current: str | None = None) -> str:
         """A Mermaid state diagram; ``current`` is highlighted when given."""
-        subject = _Subject(current or self.definition.initial)
-        GraphMachine(
+        subject = _Subject(self.definition.initial)
+        machine = GraphMachine(
             model=subject,
             states=list(self.definition.state_names),
             transitions=[
@@ -127,15 +127,17 @@ class CompiledWorkflow:
                 }
                 for t in self.definition.triggers
             ],
-            initial=subject.state,
+            initial=self.definition.initial,
             auto_transitions=False,
             graph_engine="mermaid",
             show_conditions=True,
             title=f"{self.definition.title} (v{self.definition.version})",
         )
-        graph: Any = subject.get_graph()  # type: ignore[attr-defined]
+        if current is not None:
+            machine.set_state(current, model=subject)
+        graph: Any = subject.get_graph(force_new=True)  # type: ignore[attr-defined]
         source: str = graph.draw(None)
-        if current is None:
+        if current is None:  # no officer: nothing to highlight
             source = source.replace(
                 f"Class {subject.state} s_active", f"Class {subject.state} s_default"
             )
