@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import example, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from lifecycle.definition import TriggerDef, WorkflowDefinition
@@ -175,21 +175,19 @@ def test_optional_stage_on_offers_training(track: str) -> None:
 
 
 @pytest.mark.parametrize("track", TRACKS)
-@pytest.mark.parametrize(("state", "trigger"), [("placement", "start_training"),
-                                                 ("diplomatic_training", "end_training")])
-def test_optional_stage_off_hides_and_refuses_training(
-    track: str, state: str, trigger: str
-) -> None:
-    """Without diplomatic training, its triggers are not offered and firing them is illegal."""
+def test_optional_stage_off_hides_and_refuses_training(track: str) -> None:
+    """Without diplomatic training, placement does not offer it and firing it is illegal."""
     workflow = COMPILED[track]
-    facts = satisfied(state, optional=frozenset())
+    facts = satisfied("placement", optional=frozenset())
 
     options = workflow.options(facts)
-    assert trigger not in options.allowed and trigger not in options.blocked
+    expected = ["start_study_visit", "withdraw"]
+    assert expected == options.allowed
+    assert not options.blocked
     with pytest.raises(IllegalTrigger) as raised:
-        workflow.fire(facts, trigger)
+        workflow.fire(facts, "start_training")
     assert "optional stage 'diplomatic_training'" in str(raised.value)
-    assert trigger not in raised.value.allowed
+    assert ("placement", expected) == (raised.value.state, raised.value.allowed)
 
 
 def test_options_split_allowed_and_blocked_with_reasons() -> None:
@@ -245,8 +243,7 @@ def _expected_outcome(track: str, facts: OfficerFacts, name: str) -> type[Except
     trigger: TriggerDef | None = definition.trigger(name)
     if trigger is None or facts.state not in trigger.source:
         return IllegalTrigger
-    off = definition.optional_states - facts.enabled_optional
-    if trigger.dest in off or facts.state in off:
+    if trigger.dest in definition.optional_states - facts.enabled_optional:
         return IllegalTrigger
     return GuardFailed if COMPILED[track].missing(facts, trigger) else trigger.dest
 
@@ -289,6 +286,8 @@ def test_fire_agrees_with_options(case: tuple[str, OfficerFacts, str]) -> None:
 def test_fire_follows_the_definition(case: tuple[str, OfficerFacts, str]) -> None:
     """fire does exactly what the definition says: source, optional stages, then guards."""
     track, facts, name = case
+    # An officer is never in a stage its batch switched off; what fire does there is moot.
+    assume(facts.state not in DEFINITIONS[track].optional_states - facts.enabled_optional)
     expected = _expected_outcome(track, facts, name)
 
     try:
