@@ -9,6 +9,7 @@ from lifecycle.clock import Clock, FakeClock, SystemClock
 from lifecycle.errors import InvalidData
 from lifecycle.persistence.database import Database, database_url
 from lifecycle.services import Services
+from notifications.wiring import with_reminders
 
 
 @dataclass
@@ -32,7 +33,8 @@ class CliState:
 
     def services(self, *, ready: bool = True) -> Services:
         if self._services is None:
-            self._services = Services(Database(database_url(self.database)), self.clock())
+            services = Services(Database(database_url(self.database)), self.clock())
+            self._services = with_reminders(services)
         if ready:
             self._services.db.ensure_ready()
         return self._services

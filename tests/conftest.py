@@ -21,6 +21,7 @@ from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services
 from lifecycle.services.setup import publish_definitions
+from notifications.wiring import with_reminders
 from workflows.loader import load_definitions
 
 POSTGRES_URL = os.environ.get(
@@ -109,5 +110,5 @@ def clock() -> FakeClock:
 @pytest.fixture
 def services(database_url: str, clock: FakeClock) -> Iterator[Services]:
     database = Database(database_url)
-    yield Services(database, clock)
+    yield with_reminders(Services(database, clock))
     database.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -104,6 +105,10 @@ class Batch(Base):
     end_date: Mapped[date] = mapped_column(Date)
     funder: Mapped[str] = mapped_column(String(200))
     optional_stages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Named dates reminders count from, e.g. {"study_visit": "2023-12-04"}.
+    milestones: Mapped[dict[str, str]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     track: Mapped[Track] = relationship(lazy="joined")
@@ -223,3 +228,42 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     actor: Mapped[User] = relationship(lazy="joined")
+
+
+class Reminder(Base):
+    """One reminder to one recipient: the outbox row that dispatchers claim and send.
+
+    ``key`` is deterministic per (officer, rule, occurrence, recipient), so recomputing
+    never duplicates, and it becomes the e-mail's stable Message-ID.
+    """
+
+    __tablename__ = "reminders"
+    __table_args__ = (
+        # The sweep asks for pending rows by time: this index never walks sent history.
+        Index("ix_reminders_sweep", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    rule: Mapped[str] = mapped_column(String(100))
+    occurrence: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    template: Mapped[str] = mapped_column(String(100))
+    about: Mapped[str | None] = mapped_column(String(100), default=None)
+    recipient_role: Mapped[str] = mapped_column(String(16))
+    recipient_email: Mapped[str] = mapped_column(String(320))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_timezone: Mapped[str] = mapped_column(String(64))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16))  # pending sending sent failed cancelled expired
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,201 @@
+"""The reminders table's SQL: sync one officer's rows, claim due rows, record results.
+
+Claims are safe against any number of dispatchers on one database: PostgreSQL skips
+rows another transaction holds (FOR UPDATE SKIP LOCKED); SQLite serialises writers, so
+the claiming UPDATE is atomic there. A claim is a lease: a dispatcher killed mid-send
+leaves its rows in 'sending' until the lease runs out, then any dispatcher takes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+
+from lifecycle.persistence.tables import Reminder
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+CANCELLED, EXPIRED = "cancelled", "expired"
+STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED)
+
+
+@dataclass(frozen=True)
+class WantedReminder:
+    """A reminder the rules call for now (the planner's output for one recipient)."""
+
+    key: str
+    rule: str
+    occurrence: int
+    kind: str
+    template: str
+    about: str | None
+    recipient_role: str
+    recipient_email: str
+    recipient_name: str
+    recipient_timezone: str
+    due_at: datetime
+    send_at: datetime
+    expires_at: datetime
+
+
+def sync_officer(
+    session: Session, officer_id: int, wanted: Iterable[WantedReminder], now: datetime
+) -> None:
+    """Make the officer's unsent rows match ``wanted``: add, move, revive or cancel."""
+    existing = {
+        row.key: row
+        for row in session.scalars(select(Reminder).where(Reminder.officer_id == officer_id))
+    }
+    wanted_keys = set()
+    for want in wanted:
+        wanted_keys.add(want.key)
+        row = existing.get(want.key)
+        if row is None:
+            if want.expires_at > now:  # too late already: never create it just to expire it
+                session.add(_new_row(officer_id, want, now))
+        elif row.status in (PENDING, CANCELLED):
+            _refresh(row, want, now)
+    for key, row in existing.items():
+        if key not in wanted_keys and row.status == PENDING:
+            row.status = CANCELLED
+            row.updated_at = now
+
+
+def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Reminder:
+    return Reminder(
+        key=want.key,
+        officer_id=officer_id,
+        rule=want.rule,
+        occurrence=want.occurrence,
+        kind=want.kind,
+        template=want.template,
+        about=want.about,
+        recipient_role=want.recipient_role,
+        recipient_email=want.recipient_email,
+        recipient_name=want.recipient_name,
+        recipient_timezone=want.recipient_timezone,
+        due_at=want.due_at,
+        send_at=want.send_at,
+        expires_at=want.expires_at,
+        status=PENDING,
+        next_attempt_at=want.send_at,
+        attempts=0,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def _refresh(row: Reminder, want: WantedReminder, now: datetime) -> None:
+    changed = (
+        row.status != PENDING
+        or (row.due_at, row.send_at, row.expires_at) != (want.due_at, want.send_at, want.expires_at)
+        or (row.recipient_email, row.recipient_name, row.recipient_timezone)
+        != (want.recipient_email, want.recipient_name, want.recipient_timezone)
+    )
+    if not changed:
+        return
+    if row.status == CANCELLED and want.expires_at <= now:
+        return  # its reason came back too late to matter
+    row.status = PENDING
+    row.due_at, row.send_at, row.expires_at = want.due_at, want.send_at, want.expires_at
+    row.recipient_email, row.recipient_name = want.recipient_email, want.recipient_name
+    row.recipient_timezone = want.recipient_timezone
+    row.next_attempt_at = max(want.send_at, row.next_attempt_at) if row.attempts else want.send_at
+    row.updated_at = now
+
+
+def add_if_absent(session: Session, want: WantedReminder, now: datetime) -> bool:
+    """Insert a row not tied to one officer (a digest) unless its key exists."""
+    if session.scalar(select(Reminder.id).where(Reminder.key == want.key)) is not None:
+        return False
+    session.add(_new_row(None, want, now))
+    return True
+
+
+def expire_overdue(session: Session, now: datetime) -> int:
+    """Pending rows past their expiry will never be sent: say so, once."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.status == PENDING, Reminder.expires_at <= now)
+        .values(status=EXPIRED, updated_at=now)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def claim(
+    session: Session, token: str, now: datetime, lease: timedelta, limit: int
+) -> list[Reminder]:
+    """Claim up to ``limit`` due rows for this dispatcher; returns them."""
+    due = or_(
+        and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now),
+        and_(Reminder.status == SENDING, Reminder.claimed_until <= now),
+    )
+    candidates = select(Reminder.id).where(due).order_by(Reminder.next_attempt_at).limit(limit)
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(ids), due)  # re-checked: another claimer may have won
+        .values(status=SENDING, claimed_by=token, claimed_until=now + lease, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return list(
+        session.scalars(
+            select(Reminder)
+            .where(Reminder.claimed_by == token, Reminder.status == SENDING)
+            .order_by(Reminder.next_attempt_at)
+        )
+    )
+
+
+def finish(
+    session: Session,
+    reminder_id: int,
+    token: str,
+    now: datetime,
+    *,
+    status: str,
+    error: str | None = None,
+    retry_at: datetime | None = None,
+) -> bool:
+    """Record a send's outcome, only if our claim still holds (not taken over)."""
+    values: dict[str, object] = {
+        "status": status,
+        "updated_at": now,
+        "claimed_until": None,
+        "attempts": Reminder.attempts + 1,
+    }
+    if status == SENT:
+        values["sent_at"] = now
+    if error is not None:
+        values["last_error"] = error
+    if retry_at is not None:
+        values["next_attempt_at"] = retry_at
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == token, Reminder.status == SENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def listing(
+    session: Session,
+    *,
+    officer_id: int | None = None,
+    statuses: Sequence[str] = (),
+    limit: int = 1000,
+) -> list[Reminder]:
+    query = select(Reminder).order_by(Reminder.send_at, Reminder.id).limit(limit)
+    if officer_id is not None:
+        query = query.where(Reminder.officer_id == officer_id)
+    if statuses:
+        query = query.where(Reminder.status.in_(statuses))
+    return list(session.scalars(query))

@@ -1,0 +1,159 @@
+"""One dispatch pass: expire, claim, render, send, record. Safe to run anywhere, often.
+
+Any number of dispatchers may run against one database: each claims rows under a lease
+(see ``lifecycle.persistence.outbox``), so each reminder is sent once; a dispatcher
+killed mid-send leaves its claim to expire and the row is sent again with the same
+Message-ID, which is the only duplicate possible. One broken reminder (a template
+error, a refused address) never stops the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from lifecycle.persistence import outbox
+from lifecycle.persistence.tables import Reminder
+from lifecycle.services import Services
+from notifications.channels.base import (
+    Channel,
+    PermanentDeliveryError,
+    TransientDeliveryError,
+)
+from notifications.message import Mailbox, OutgoingMessage
+from notifications.reminder_context import ContextBuilder
+from notifications.rendering import TemplateRenderer
+from notifications.template_errors import TemplateError
+from notifications.workdays import WorkingCalendar
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DispatchSettings:
+    sender: Mailbox
+    base_url: str = "http://127.0.0.1:8000"
+    batch_size: int = 50
+    lease: timedelta = timedelta(minutes=5)
+    max_attempts: int = 8
+    first_retry: timedelta = timedelta(minutes=2)
+    max_retry: timedelta = timedelta(hours=2)
+
+
+@dataclass
+class DispatchReport:
+    expired: int = 0
+    sent: list[str] = field(default_factory=list)
+    retrying: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.sent)} sent, {len(self.retrying)} to retry, "
+            f"{len(self.failed)} failed, {self.expired} expired"
+        )
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        services: Services,
+        channel: Channel,
+        renderer: TemplateRenderer,
+        settings: DispatchSettings,
+        calendar: WorkingCalendar | None = None,
+    ) -> None:
+        self.services = services
+        self.channel = channel
+        self.renderer = renderer
+        self.settings = settings
+        self.contexts = ContextBuilder(
+            services.workflows, calendar or WorkingCalendar(), settings.base_url
+        )
+
+    def run_once(self) -> DispatchReport:
+        """Send everything due now; loops until no due row is left to claim."""
+        report = DispatchReport()
+        now = self.services.now()
+        with self.services.transaction() as session:
+            report.expired = outbox.expire_overdue(session, now)
+        while True:
+            token = uuid.uuid4().hex
+            with self.services.transaction() as session:
+                claimed = outbox.claim(
+                    session, token, now, self.settings.lease, self.settings.batch_size
+                )
+                work = [(row.id, row.key, row.attempts) for row in claimed]
+            if not work:
+                return report
+            for row_id, key, attempts in work:
+                self._deliver(row_id, key, attempts, token, now, report)
+
+    def _deliver(
+        self,
+        row_id: int,
+        key: str,
+        attempts: int,
+        token: str,
+        now: datetime,
+        report: DispatchReport,
+    ) -> None:
+        try:
+            message = self._compose(row_id, key)
+            self.channel.send(message)
+        except (TransientDeliveryError, TemplateError) as exc:
+            # A template error is the coordinator's to fix; keep the reminder until then.
+            self._retry_or_fail(row_id, key, attempts, token, now, str(exc), report)
+            return
+        except PermanentDeliveryError as exc:
+            log.warning("reminder %s refused: %s", key, exc)
+            self._finish(row_id, token, now, status=outbox.FAILED, error=str(exc))
+            report.failed.append(key)
+            return
+        self._finish(row_id, token, now, status=outbox.SENT)
+        report.sent.append(key)
+
+    def _retry_or_fail(
+        self,
+        row_id: int,
+        key: str,
+        attempts: int,
+        token: str,
+        now: datetime,
+        error: str,
+        report: DispatchReport,
+    ) -> None:
+        if attempts + 1 >= self.settings.max_attempts:
+            self._finish(
+                row_id,
+                token,
+                now,
+                status=outbox.FAILED,
+                error=f"gave up after {attempts + 1} attempts: {error}",
+            )
+            report.failed.append(key)
+            return
+        delay = min(self.settings.first_retry * (2**attempts), self.settings.max_retry)
+        self._finish(row_id, token, now, status=outbox.PENDING, error=error, retry_at=now + delay)
+        report.retrying.append(key)
+
+    def _finish(self, row_id: int, token: str, now: datetime, **outcome: object) -> None:
+        with self.services.transaction() as session:
+            if not outbox.finish(session, row_id, token, now, **outcome):  # type: ignore[arg-type]
+                log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
+
+    def _compose(self, row_id: int, key: str) -> OutgoingMessage:
+        with self.services.db.reading() as session:
+            row = session.get(Reminder, row_id)
+            assert row is not None
+            context = self.contexts.build(session, row, self.services.now())
+            rendered = self.renderer.render(row.template, context)
+            return OutgoingMessage.for_reminder(
+                key,
+                rendered,
+                sender=self.settings.sender,
+                recipient=Mailbox(row.recipient_name, row.recipient_email),
+            )

@@ -1,0 +1,157 @@
+"""Builds a template's context (see ``template_context``) from a reminder row."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lifecycle.persistence import repository as repo
+from lifecycle.persistence.tables import Officer, Reminder
+from lifecycle.registry import WorkflowRegistry
+from lifecycle.roles import COUNTRIES
+from lifecycle.services.facts import load_facts
+from notifications.rules import due_date
+from notifications.template_context import DigestItem, TemplateContext
+from notifications.workdays import WorkingCalendar
+
+DUE_TIME = time(9, 0)
+PROGRAMME = {
+    "name": "ASEAN Secretariat Attachment Programme",
+    "secretariat": "ASEAN Secretariat, Jakarta",
+}
+
+
+class ContextBuilder:
+    def __init__(
+        self, workflows: WorkflowRegistry, calendar: WorkingCalendar, base_url: str
+    ) -> None:
+        self.workflows = workflows
+        self.calendar = calendar
+        self.base_url = base_url.rstrip("/")
+
+    def build(self, session: Session, row: Reminder, now: datetime) -> TemplateContext:
+        zone = ZoneInfo(row.recipient_timezone)
+        overdue = (
+            self.calendar.working_days_between(
+                row.due_at.astimezone(zone).date(), now.astimezone(zone).date()
+            )
+            if row.kind in ("overdue", "escalation")
+            else None
+        )
+        context: dict[str, object] = {
+            "recipient": {
+                "name": row.recipient_name,
+                "email": row.recipient_email,
+                "role": row.recipient_role,
+                "timezone": row.recipient_timezone,
+            },
+            "programme": dict(PROGRAMME),
+            "reminder": {
+                "rule": row.rule,
+                "kind": row.kind,
+                "due_local": row.due_at.astimezone(zone),
+                "occurrence": row.occurrence,
+                "days_overdue": overdue,
+                "subject_item": row.about or "",
+                "missing": [],
+            },
+            "links": {"officer": "", "signoff": "", "survey": ""},
+        }
+        if row.officer_id is None:
+            context["items"] = self.digest_items(session, now, zone)
+            return context  # type: ignore[return-value]
+        officer = session.get(Officer, row.officer_id)
+        assert officer is not None
+        self._add_officer(session, officer, row, context)
+        return context  # type: ignore[return-value]
+
+    def _add_officer(
+        self, session: Session, officer: Officer, row: Reminder, context: dict[str, object]
+    ) -> None:
+        definition = self.workflows.get(officer.definition).definition
+        state = definition.state(officer.state)
+        batch = officer.batch
+        context["officer"] = {
+            "ref": officer.ref,
+            "name": officer.name,
+            "email": officer.email,
+            "country": officer.country,
+            "country_name": COUNTRIES[officer.country],
+            "ministry": officer.ministry,
+            "position": officer.position or "",
+            "state": officer.state,
+            "state_label": state.label,
+        }
+        context["batch"] = {
+            "ref": batch.ref,
+            "number": batch.number,
+            "track": batch.track.slug,
+            "track_title": batch.track.title,
+            "start": batch.start_date,
+            "end": batch.end_date,
+        }
+        context["stage"] = {"name": state.name, "label": state.label}
+        placement = repo.open_placement(session, officer)
+        if placement is not None:
+            context["supervisor"] = {
+                "name": placement.supervisor.name,
+                "email": placement.supervisor.email,
+            }
+        checklist = definition.checklist(row.about or "")
+        if checklist is not None:
+            ticked = load_facts(session, officer).ticked
+            missing = [i.label for i in checklist.items if i.key not in ticked]
+            context["reminder"]["missing"] = missing  # type: ignore[index]
+        link = f"{self.base_url}/officers/{officer.ref}"
+        context["links"] = {"officer": link, "signoff": f"{link}#signoffs", "survey": ""}
+
+    def digest_items(self, session: Session, now: datetime, zone: ZoneInfo) -> list[DigestItem]:
+        """Everything overdue today: sign-offs and checklists past their due date."""
+        from notifications.planner import plan_facts  # planner imports this module's peers
+
+        today = now.astimezone(zone).date()
+        items: list[DigestItem] = []
+        for officer in session.scalars(select(Officer).order_by(Officer.ref)):
+            definition = self.workflows.get(officer.definition).definition
+            if officer.state in definition.final_states:
+                continue
+            facts = plan_facts(session, officer)
+            placement = repo.open_placement(session, officer)
+            for spec, done, stage_ok, who in (
+                *[
+                    (
+                        s,
+                        facts.lifecycle.signoffs.get(s.name) is not None
+                        and facts.lifecycle.signoffs[s.name].decision == "approved",
+                        officer.state == s.stage,
+                        placement.supervisor.name if placement else "supervisor",
+                    )
+                    for s in definition.signoffs
+                ],
+                *[
+                    (
+                        c,
+                        all(i.key in facts.lifecycle.ticked for i in c.items),
+                        officer.state in c.open_in,
+                        officer.name,
+                    )
+                    for c in definition.checklists
+                ],
+            ):
+                due = due_date(spec.due, definition, facts, self.calendar)
+                if due is None or done or not stage_ok or due >= today:
+                    continue
+                items.append(
+                    {
+                        "officer_ref": officer.ref,
+                        "officer_name": officer.name,
+                        "what": spec.label,
+                        "due_local": datetime.combine(due, DUE_TIME, zone),
+                        "days_overdue": self.calendar.working_days_between(due, today),
+                        "responsible": who,
+                    }
+                )
+        return items
