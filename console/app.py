@@ -12,6 +12,7 @@ import sys
 import click
 
 from console.commands_officer import checklist, officer, signoff
+from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user
 from console.commands_workflow import workflow
 from console.context import CliState
@@ -30,13 +31,27 @@ from lifecycle.errors import AttacheError
     metavar="DATETIME",
     help="Act as if it were this instant (ISO 8601 with offset): for simulations and demos.",
 )
+@click.option("--config", metavar="FILE", help="TOML settings file (default: $ATTACHE_CONFIG)")
 @click.pass_context
-def cli(ctx: click.Context, database: str | None, now: str | None) -> None:
+def cli(ctx: click.Context, database: str | None, now: str | None, config: str | None) -> None:
     """Attache: the attachment programme's officers, stages and sign-offs."""
-    ctx.obj = CliState(database=database, now=now)
+    ctx.obj = CliState(database=database, now=now, config=config)
 
 
-for command in (init, demo, user, division, batch, officer, checklist, signoff, workflow):
+for command in (
+    init,
+    demo,
+    user,
+    division,
+    batch,
+    officer,
+    checklist,
+    signoff,
+    workflow,
+    reminders,
+    templates,
+    scheduler,
+):
     cli.add_command(command)
 
 

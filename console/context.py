@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from console.settings import Settings
 from lifecycle.clock import Clock, FakeClock, SystemClock
 from lifecycle.errors import InvalidData
 from lifecycle.persistence.database import Database, database_url
@@ -16,7 +17,14 @@ from notifications.wiring import with_reminders
 class CliState:
     database: str | None = None
     now: str | None = None
+    config: str | None = None
     _services: Services | None = field(default=None, repr=False)
+    _settings: Settings | None = field(default=None, repr=False)
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings.load(self.config)
+        return self._settings
 
     def clock(self) -> Clock:
         if self.now is None:
