@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -137,6 +138,12 @@ def _quotas(values: tuple[str, ...]) -> dict[str, int]:
     help="switch on an optional stage, e.g. --with diplomatic_training",
 )
 @click.option("--funder", help="default: Japan-ASEAN Integration Fund (JAIF)")
+@click.option(
+    "--milestone",
+    multiple=True,
+    metavar="NAME=DATE",
+    help="a named date reminders count from, e.g. study_visit=2023-12-04",
+)
 @pass_state
 def batch_create(
     state: CliState,
@@ -147,6 +154,7 @@ def batch_create(
     quota: tuple[str, ...],
     optional: tuple[str, ...],
     funder: str | None,
+    milestone: tuple[str, ...],
 ) -> None:
     """Create a batch."""
     ref = setup.create_batch(
@@ -158,8 +166,30 @@ def batch_create(
         quotas=_quotas(quota),
         optional_stages=optional,
         funder=funder,
+        milestones=_milestone_options(milestone),
     )
     ok(f"created batch {ref}")
+
+
+def _milestone_options(values: tuple[str, ...]) -> dict[str, date]:
+    milestones = {}
+    for value in values:
+        name, sep, day = value.partition("=")
+        if not sep:
+            raise InvalidData(f"--milestone {value!r} must look like study_visit=2023-12-04")
+        milestones[name.strip()] = iso_date(day, f"--milestone {name.strip()}")
+    return milestones
+
+
+@batch.command("milestone")
+@click.argument("ref")
+@click.argument("name")
+@click.argument("day", metavar="DATE")
+@click.option("--as", "actor", required=True, metavar="EMAIL")
+@pass_state
+def batch_milestone(state: CliState, ref: str, name: str, day: str, actor: str) -> None:
+    """Set a batch date such as study_visit; reminders are re-planned."""
+    ok(setup.set_milestone(state.services(), ref, name, iso_date(day, "DATE"), actor=actor))
 
 
 @batch.command("list")

@@ -128,6 +128,7 @@ def load_demo(services: Services) -> list[str]:
         end=_at("2024-01-31").date(),
         quotas={"KH": 7, "LA": 2, "MM": 2, "VN": 2},
         optional_stages=["diplomatic_training"],
+        milestones={"study_visit": _at("2023-12-04").date()},
     )
     setup.create_batch(
         sim,
@@ -136,6 +137,7 @@ def load_demo(services: Services) -> list[str]:
         start=_at("2023-02-01").date(),
         end=_at("2024-01-31").date(),
         quotas={"KH": 2, "LA": 2, "MM": 2, "VN": 2},
+        milestones={"study_visit": _at("2023-12-04").date()},
     )
     refs = {**_nominate(sim, "JD17", JD17), **_nominate(sim, "AE6", AE6)}
     _walk_the_year(sim, clock, refs)

@@ -8,6 +8,7 @@ digest keys make the work happen once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -96,7 +97,5 @@ class ReminderScheduler:
     def run_forever(self) -> None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         self.dispatch()  # catch up at once after downtime
-        try:
+        with contextlib.suppress(KeyboardInterrupt, SystemExit):
             self.scheduler.start()
-        except (KeyboardInterrupt, SystemExit):
-            pass

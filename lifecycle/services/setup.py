@@ -136,6 +136,7 @@ def create_batch(
     quotas: Mapping[str, int] | None = None,
     optional_stages: Iterable[str] = (),
     funder: str | None = None,
+    milestones: Mapping[str, date] | None = None,
 ) -> str:
     with services.transaction() as session:
         track_row = repo.track_by_slug(session, track)
@@ -164,6 +165,7 @@ def create_batch(
             end_date=end,
             funder=check.clean_text(funder) or DEFAULT_FUNDER,
             optional_stages=stages,
+            milestones=_milestones(milestones or {}, start, end),
             created_at=services.now(),
         )
         for country, seats in (quotas or {}).items():
@@ -231,3 +233,28 @@ def nominate(
             officer.state,
             officer.version,
         )
+
+
+def _milestones(milestones: Mapping[str, date], start: date, end: date) -> dict[str, str]:
+    for name, day in milestones.items():
+        if not name.replace("_", "").isalnum():
+            raise InvalidData(f"milestone name {name!r} must be letters, digits and _")
+        if not start <= day <= end:
+            raise InvalidData(f"milestone {name} {day} is outside the batch ({start} .. {end})")
+    return {name: day.isoformat() for name, day in sorted(milestones.items())}
+
+
+def set_milestone(services: Services, batch: str, name: str, day: date, *, actor: str) -> str:
+    """Set a batch date (e.g. the study visit) and re-plan every officer's reminders."""
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "setting batch dates")
+        target = repo.batch_by_ref(session, batch)
+        target.milestones = {
+            **target.milestones,
+            **_milestones({name: day}, target.start_date, target.end_date),
+        }
+        session.flush()
+        for officer in repo.officers(session, target):
+            services.officer_changed(session, officer)
+        return f"{target.ref}: {name} is {day.isoformat()}"

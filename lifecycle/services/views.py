@@ -167,6 +167,7 @@ def batch_summary(session: Session, batch: Batch) -> JSONDict:
         "end": batch.end_date.isoformat(),
         "funder": batch.funder,
         "optional_stages": list(batch.optional_stages),
+        "milestones": dict(batch.milestones or {}),
         "quotas": {q.country: q.seats for q in batch.quotas},
         "officers": sum(counts.values()),
         "by_state": counts,
