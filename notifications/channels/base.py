@@ -1,0 +1,39 @@
+"""What every channel promises, and the two ways a delivery can fail.
+
+The dispatcher decides what to do with a failed reminder from the exception's class
+alone: a transient failure is tried again later, a permanent one is recorded and
+shown to the coordinator, because sending it again would fail the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from notifications.message import OutgoingMessage
+
+
+class Channel(Protocol):
+    def send(self, message: OutgoingMessage) -> None:
+        """Deliver ``message`` or raise a ``DeliveryError``.
+
+        Sending the same message (same Message-ID) twice must be harmless where the
+        channel can make it so.
+        """
+        ...
+
+
+class DeliveryError(Exception):
+    """The message was not delivered. ``code``/``answer``: the server's reply, if any."""
+
+    def __init__(self, message: str, *, code: int | None = None, answer: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.answer = answer
+
+
+class TransientDeliveryError(DeliveryError):
+    """Try again later: no connection, a time-out, a 4xx reply, a broken session."""
+
+
+class PermanentDeliveryError(DeliveryError):
+    """This message will never be accepted as it is: the server said 5xx to it."""

@@ -1,0 +1,133 @@
+"""One e-mail ready to send: who, what, and the stable id that makes resending safe.
+
+The Message-ID is derived from the reminder's key, so the same reminder always yields
+the same id: a channel that is asked twice (after a crash between sending and
+recording it) can overwrite instead of duplicating, and mail clients thread repeats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, parseaddr
+
+from lifecycle.clock import ensure_utc
+from lifecycle.errors import ConfigurationError
+from notifications.rendering import RenderedMessage
+
+DEFAULT_DOMAIN = "attache.local"
+
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_DOMAIN = re.compile(rf"{_LABEL}(?:\.{_LABEL})*")
+# RFC 5322 msg-id: "<" id-left "@" id-right ">", printable ASCII and no spaces.
+_MESSAGE_ID = re.compile(r"<[!-;=?-~]+@[!-;=?-~]+>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_WIRE = SMTP.clone(cte_type="7bit")
+
+
+def message_id_for(key: str, domain: str = DEFAULT_DOMAIN) -> str:
+    """``<reminder-HASH@domain>``: deterministic for ``key``, safe whatever ``key`` holds.
+
+    The key is hashed rather than quoted because keys carry officer refs, rule names
+    and dates with characters (``/``, ``:``, spaces, any script) that a Message-ID
+    cannot hold; 128 bits of SHA-256 keep distinct keys apart.
+    """
+    if not _DOMAIN.fullmatch(domain):
+        raise ConfigurationError(f"message id domain {domain!r} is not a domain name")
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return f"<reminder-{digest}@{domain}>"
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """A display name (any script) and an address."""
+
+    name: str
+    address: str
+
+    def __post_init__(self) -> None:
+        if _CONTROL.search(self.name) or _CONTROL.search(self.address):
+            raise ValueError(f"mailbox {self.name!r} <{self.address!r}> has a control character")
+        local, at, domain = self.address.rpartition("@")
+        if not (local and at and domain):
+            raise ValueError(f"{self.address!r} is not an e-mail address")
+        self.to_address()  # let the email package refuse what it cannot encode
+
+    @classmethod
+    def parse(cls, text: str) -> Mailbox:
+        """``"Attache <attache@asean.example>"`` or a bare ``attache@asean.example``."""
+        name, address = parseaddr(text)
+        if not address:
+            raise ValueError(f"{text!r} is not an e-mail address")
+        return cls(name, address)
+
+    def to_address(self) -> Address:
+        return Address(display_name=self.name, addr_spec=self.address)
+
+    def __str__(self) -> str:
+        return str(self.to_address())
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    key: str  # the reminder's key; also sent as the X-Attache-Reminder header
+    message_id: str
+    sender: Mailbox
+    recipient: Mailbox
+    subject: str
+    text: str
+    html: str
+
+    def __post_init__(self) -> None:
+        if not _MESSAGE_ID.fullmatch(self.message_id):
+            raise ValueError(f"{self.message_id!r} is not an RFC 5322 message id")
+        # Header values: a line break would end the header and start a forged one.
+        for field in ("key", "subject"):
+            if _CONTROL.search(getattr(self, field)):
+                raise ValueError(f"the {field} {getattr(self, field)!r} has a control character")
+
+    @classmethod
+    def for_reminder(
+        cls,
+        key: str,
+        rendered: RenderedMessage,
+        *,
+        sender: Mailbox,
+        recipient: Mailbox,
+        domain: str = DEFAULT_DOMAIN,
+    ) -> OutgoingMessage:
+        return cls(
+            key=key,
+            message_id=message_id_for(key, domain),
+            sender=sender,
+            recipient=recipient,
+            subject=rendered.subject,
+            text=rendered.text,
+            html=rendered.html,
+        )
+
+    def to_email(self, date: datetime) -> EmailMessage:
+        """A multipart/alternative message (text, then HTML) dated ``date``.
+
+        Non-ASCII display names and subjects are encoded (RFC 2047) and lines end in
+        CRLF, so the bytes can go to any server as they are.
+        """
+        # 7bit: bodies get quoted-printable or base64 when needed, so the message is
+        # ASCII on the wire and needs no 8BITMIME support from the server.
+        email = EmailMessage(policy=_WIRE)
+        email["Message-ID"] = self.message_id
+        email["Date"] = format_datetime(ensure_utc(date))
+        email["From"] = self.sender.to_address()
+        email["To"] = self.recipient.to_address()
+        email["Subject"] = self.subject
+        # RFC 3834: tells vacation responders and ticket systems not to answer.
+        email["Auto-Submitted"] = "auto-generated"
+        email["X-Attache-Reminder"] = self.key
+        email.set_content(self.text)
+        email.add_alternative(self.html, subtype="html")
+        return email
