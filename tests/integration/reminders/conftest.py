@@ -1,0 +1,185 @@
+"""Fixtures for the reminders integration tests: a real aiosmtpd server and dispatchers.
+
+The SMTP server is a real ``aiosmtpd`` controller on 127.0.0.1 (a free port picked per
+test); it records every message it accepts, or answers a chosen reply, or is slow.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from email import message_from_bytes
+from email.policy import default
+from email.message import Message
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from lifecycle.clock import Clock
+from lifecycle.persistence.database import Database
+from lifecycle.persistence.tables import Reminder
+from lifecycle.services import Services
+from notifications.channels.smtp import SmtpChannel, SmtpSettings
+from notifications.dispatch import Dispatcher, DispatchSettings
+from notifications.message import Mailbox
+from notifications.rendering import TemplateRenderer
+from notifications.wiring import with_reminders
+
+SENDER = Mailbox("Attache", "attache@asean.example")
+PROCESS_TIMEOUT = 180  # a safety net against a hung child, never an assertion
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Received:
+    recipient: str
+    message_id: str
+    key: str
+    subject: str
+    date: datetime
+
+
+@dataclass
+class RecordingHandler:
+    """Accepts (and records) every message, or answers ``reply`` to RCPT TO."""
+
+    delay: float = 0.0  # the server being slow, per message
+    reply: str | None = None
+    received: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
+                          rcpt_options: Any) -> str:
+        if self.reply is not None:
+            return self.reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        msg = message_from_bytes(envelope.content, policy=default)
+        with self.lock:
+            for rcpt in envelope.rcpt_tos:
+                self.received.append(_received(rcpt, msg))
+        return "250 Message accepted for delivery"
+
+    def snapshot(self) -> list[Received]:
+        with self.lock:
+            return list(self.received)
+
+
+def _received(rcpt: str, msg: Message) -> Received:
+    return Received(
+        recipient=rcpt,
+        message_id=str(msg["Message-ID"]),
+        key=str(msg["X-Attache-Reminder"]),
+        subject=str(msg["Subject"]),
+        date=parsedate_to_datetime(str(msg["Date"])),
+    )
+
+
+class SmtpServer:
+    def __init__(self, port: int | None = None, handler: RecordingHandler | None = None):
+        self.port = port or free_port()
+        self.handler = handler or RecordingHandler()
+        self.controller: Controller | None = None
+
+    def start(self) -> None:
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    @property
+    def received(self) -> list[Received]:
+        return self.handler.snapshot()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+def smtp_channel(port: int, clock: Clock) -> SmtpChannel:
+    return SmtpChannel(
+        SmtpSettings(host="127.0.0.1", port=port, mail_from=SENDER, security="none",
+                     timeout=10.0),
+        clock,
+    )
+
+
+def make_dispatcher(services: Services, port: int, clock: Clock,
+                    renderer: TemplateRenderer | None = None) -> Dispatcher:
+    return Dispatcher(
+        services, smtp_channel(port, clock), renderer or TemplateRenderer(),
+        DispatchSettings(sender=SENDER),
+    )
+
+
+def second_services(url: str, clock: Clock) -> Services:
+    """Another Services on the same database: its own engine and connections."""
+    return with_reminders(Services(Database(url), clock))
+
+
+def rows(services: Services) -> list[Reminder]:
+    with services.db.reading() as session:
+        found = list(session.query(Reminder).order_by(Reminder.id))
+        session.expunge_all()
+        return found
+
+
+def by_key(services: Services) -> dict[str, Reminder]:
+    return {r.key: r for r in rows(services)}
+
+
+def local(instant: datetime, zone: str) -> str:
+    return f"{instant.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
+
+
+def cli_env(port: int | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATTACHE_")}
+    env["PYTHONIOENCODING"] = "utf-8"
+    env["ATTACHE_MAIL_FROM"] = "Attache <attache@asean.example>"
+    if port is not None:
+        env |= {"ATTACHE_SMTP_HOST": "127.0.0.1", "ATTACHE_SMTP_PORT": str(port),
+                "ATTACHE_SMTP_SECURITY": "none"}
+    env |= extra
+    return env
+
+
+def cli_argv(url: str, *args: str, now: str | None = None) -> list[str]:
+    argv = [sys.executable, "-m", "lifecycle", "--database", url]
+    if now is not None:
+        argv += ["--now", now]
+    return [*argv, *args]
+
+
+def run_cli(url: str, *args: str, env: dict[str, str], now: str | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        cli_argv(url, *args, now=now), capture_output=True, text=True, encoding="utf-8",
+        env=env, timeout=PROCESS_TIMEOUT, check=False, cwd=cwd,
+    )
