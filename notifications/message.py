@@ -11,6 +11,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -56,6 +57,9 @@ class Mailbox:
         local, at, domain = self.address.rpartition("@")
         if not (local and at and domain):
             raise ValueError(f"{self.address!r} is not an e-mail address")
+        if not self.address.isascii():
+            # It would need SMTPUTF8 end to end; names may be in any script, addresses not.
+            raise ValueError(f"{self.address!r}: only ASCII e-mail addresses are supported")
         self.to_address()  # let the email package refuse what it cannot encode
 
     @classmethod
@@ -122,12 +126,34 @@ class OutgoingMessage:
         email = EmailMessage(policy=_WIRE)
         email["Message-ID"] = self.message_id
         email["Date"] = format_datetime(ensure_utc(date))
-        email["From"] = self.sender.to_address()
-        email["To"] = self.recipient.to_address()
-        email["Subject"] = self.subject
+        _set_mailbox(email, "From", self.sender)
+        _set_mailbox(email, "To", self.recipient)
+        _set_text(email, "Subject", self.subject)
         # RFC 3834: tells vacation responders and ticket systems not to answer.
         email["Auto-Submitted"] = "auto-generated"
-        email["X-Attache-Reminder"] = self.key
+        _set_text(email, "X-Attache-Reminder", self.key)
         email.set_content(self.text)
         email.add_alternative(self.html, subtype="html")
         return email
+
+
+# CPython's header folder (before gh-144156) drops the space between two encoded-words
+# when it folds a long header, so "for ឈី រដ្ឋា is late" can arrive as "for ឈី រដ្ឋាis
+# late". The older email.header encoder keeps every space inside the encoded-words, and
+# set_raw stores its lines as they are: each is under 78 characters, so the generator
+# does not fold them again.
+
+
+def _set_text(email: EmailMessage, name: str, value: str) -> None:
+    if value.isascii():
+        email[name] = value
+    else:
+        email.set_raw(name, Header(value, "utf-8", header_name=name).encode(linesep="\n"))
+
+
+def _set_mailbox(email: EmailMessage, name: str, mailbox: Mailbox) -> None:
+    if mailbox.name.isascii():
+        email[name] = mailbox.to_address()  # quotes names with commas and the like
+    else:
+        encoded = Header(mailbox.name, "utf-8", header_name=name).encode(linesep="\n")
+        email.set_raw(name, f"{encoded}\n <{mailbox.address}>")

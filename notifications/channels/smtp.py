@@ -5,7 +5,8 @@ logging in) says nothing about the message, so any failure there is transient: t
 reminder waits while the server, the network or the settings are put right (a wrong
 password shows up as transient failures carrying the server's 535, not as every
 pending reminder marked undeliverable). Once the server answers for this message
-(MAIL, RCPT, DATA), a 5xx reply is permanent and a 4xx reply is transient.
+(MAIL, RCPT, DATA), a 5xx reply is permanent and a 4xx reply is transient, except
+the few 5xx replies that are about the session's credentials or encryption.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ Security = Literal["none", "starttls", "ssl"]
 SECURITY_CHOICES: tuple[Security, ...] = get_args(Security)
 DEFAULT_PORTS: dict[Security, int] = {"none": 25, "starttls": 587, "ssl": 465}
 DEFAULT_TIMEOUT = 30.0
+# Replies meaning "this session may not send" rather than "not this message": 530
+# (STARTTLS or authentication required, RFC 3207/4954), 534, 535, 538 (RFC 4954).
+# Whichever command they answer, the settings are at fault, so they are transient.
+_SESSION_REPLIES = frozenset({530, 534, 535, 538})
 
 
 @dataclass(frozen=True)
@@ -265,7 +270,8 @@ class SmtpChannel:
             return TransientDeliveryError(
                 f"sending to {to} through {self._where()} failed: {_describe(error)}"
             )
-        kind = PermanentDeliveryError if 500 <= code < 600 else TransientDeliveryError
+        permanent = 500 <= code < 600 and code not in _SESSION_REPLIES
+        kind = PermanentDeliveryError if permanent else TransientDeliveryError
         return kind(
             f"{self._where()} answered {code} {answer} for {to}", code=code, answer=answer
         )

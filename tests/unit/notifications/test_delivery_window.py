@@ -17,8 +17,8 @@ YANGON = ZoneInfo("Asia/Yangon")
 relaxed = settings(deadline=None)  # calendar look-ups build a year's holidays once
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int, minute: int) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def test_inside_the_window_is_returned_unchanged() -> None:
