@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from jinja2 import (
     BaseLoader,
@@ -197,7 +198,7 @@ class TemplateRenderer:
                         )
                     )
                 continue
-            part: TemplatePart = match["part"]  # type: ignore[assignment]  # regex-checked
+            part = cast(TemplatePart, match["part"])  # the regex admits only the three
             found.setdefault(match["name"], set()).add(part)
         return found
 
