@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from lifecycle.clock import FakeClock
-from lifecycle.persistence.tables import Batch
+from lifecycle.persistence.tables import Batch, Track
 from lifecycle.services import officers as act
 from lifecycle.services import setup
 from lifecycle.services.context import Services
@@ -110,7 +110,10 @@ AE6 = [
 def load_demo(services: Services) -> list[str]:
     """Load the demo unless it is there already; returns what was done."""
     with services.db.reading() as session:
-        if session.scalar(select(Batch).where(Batch.number == 17)) is not None:
+        demo_batch = (
+            select(Batch).join(Track).where(Track.slug == "junior-diplomats", Batch.number == 17)
+        )
+        if session.scalar(demo_batch) is not None:
             return ["demo already loaded (batch JD17 exists)"]
     clock = FakeClock(_at("2022-11-01"))
     sim = Services(services.db, clock, services.workflows, services.listeners)

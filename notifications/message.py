@@ -145,10 +145,10 @@ class OutgoingMessage:
 
 
 def _set_text(email: EmailMessage, name: str, value: str) -> None:
-    if value.isascii():
-        email[name] = value
-    else:
-        email.set_raw(name, Header(value, "utf-8", header_name=name).encode(linesep="\n"))
+    # email.header folds at spaces and keeps them; the policy's own folder puts a long
+    # ASCII subject on a continuation line (a leading space for the reader).
+    charset = "us-ascii" if value.isascii() else "utf-8"
+    email.set_raw(name, Header(value, charset, header_name=name).encode(linesep="\n"))
 
 
 def _set_mailbox(email: EmailMessage, name: str, mailbox: Mailbox) -> None:

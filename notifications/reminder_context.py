@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -34,11 +34,13 @@ class ContextBuilder:
 
     def build(self, session: Session, row: Reminder, now: datetime) -> TemplateContext:
         zone = ZoneInfo(row.recipient_timezone)
+        deadline = self._deadline(session, row)
+        due_local = (
+            datetime.combine(deadline, DUE_TIME, zone) if deadline else row.due_at.astimezone(zone)
+        )
         overdue = (
-            self.calendar.working_days_between(
-                row.due_at.astimezone(zone).date(), now.astimezone(zone).date()
-            )
-            if row.kind in ("overdue", "escalation")
+            self.calendar.working_days_between(deadline, now.astimezone(zone).date())
+            if deadline and row.kind in ("overdue", "escalation")
             else None
         )
         context: dict[str, object] = {
@@ -52,7 +54,7 @@ class ContextBuilder:
             "reminder": {
                 "rule": row.rule,
                 "kind": row.kind,
-                "due_local": row.due_at.astimezone(zone),
+                "due_local": due_local,
                 "occurrence": row.occurrence,
                 "days_overdue": overdue,
                 "subject_item": row.about or "",
@@ -67,6 +69,21 @@ class ContextBuilder:
         assert officer is not None
         self._add_officer(session, officer, row, context)
         return context  # type: ignore[return-value]
+
+    def _deadline(self, session: Session, row: Reminder) -> date | None:
+        """The due date of what the reminder is about (a sign-off or checklist), if any."""
+        from notifications.planner import plan_facts
+
+        if row.officer_id is None or not row.about:
+            return None
+        officer = session.get(Officer, row.officer_id)
+        assert officer is not None
+        definition = self.workflows.get(officer.definition).definition
+        spec = definition.signoff(row.about) or definition.checklist(row.about)
+        if spec is None or spec.due is None:
+            return None
+        due = due_date(spec.due, definition, plan_facts(session, officer), self.calendar)
+        return None if due is None else self.calendar.add_working_days(due, 0)
 
     def _add_officer(
         self, session: Session, officer: Officer, row: Reminder, context: dict[str, object]

@@ -232,7 +232,9 @@ def due_date(
 
 def shift(day: date, offset: int, unit: Unit, calendar: WorkingCalendar) -> date:
     if unit == "working_days":
-        return calendar.add_working_days(day, offset)
+        # A deadline on a weekend or holiday falls on the next working day: count from
+        # there, or "due" and "1 day overdue" would land on the same Monday.
+        return calendar.add_working_days(calendar.add_working_days(day, 0), offset)
     if unit == "months":
         return day + relativedelta(months=offset)
     return calendar.add_days(day, offset)
