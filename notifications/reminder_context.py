@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecycle.definition import ChecklistDef, SignoffDef
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
@@ -137,7 +138,7 @@ class ContextBuilder:
                 continue
             facts = plan_facts(session, officer)
             placement = repo.open_placement(session, officer)
-            for spec, done, stage_ok, who in (
+            candidates: list[tuple[SignoffDef | ChecklistDef, bool, bool, str]] = [
                 *[
                     (
                         s,
@@ -157,7 +158,8 @@ class ContextBuilder:
                     )
                     for c in definition.checklists
                 ],
-            ):
+            ]
+            for spec, done, stage_ok, who in candidates:
                 due = due_date(spec.due, definition, facts, self.calendar)
                 if due is None or done or not stage_ok or due >= today:
                     continue
