@@ -17,6 +17,8 @@ run: $(STAMP)
 	$(BIN)/attache demo
 	$(BIN)/attache batch list
 	$(BIN)/attache officer list
+	@echo "Starting the reminder scheduler (mail goes to ./outbox/*.eml; Ctrl-C stops it)"
+	$(BIN)/attache scheduler run
 
 test: $(STAMP)
 	$(BIN)/ruff check .
