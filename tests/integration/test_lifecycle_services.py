@@ -107,12 +107,14 @@ def ticked(services: Services, ref: str) -> set[str]:
 
 
 def test_nominate_starts_nominated_on_the_latest_definition(programme: Services) -> None:
-    """A nomination gets the next batch reference, the initial state and definition v1."""
+    """A nomination gets the next reference, the initial state, v1, and its name verbatim."""
     refs = nominate(programme, 2)
 
     detail = officer_detail(programme, refs[1])
     expected = (["JD17-01", "JD17-02"], "nominated", {"track": "junior-diplomats", "version": 1})
     assert expected == (refs, detail["state"], detail["definition"])
+    expected_name = "Officer 1 ឈី រដ្ឋា"
+    assert expected_name == detail["name"]
 
 
 def test_nominate_refused_when_country_quota_is_full(programme: Services) -> None:
@@ -247,7 +249,7 @@ def test_placement_needs_a_supervisor_and_a_placeable_stage(
 
 
 def test_move_during_placement_closes_the_old_placement(placed: str, programme: Services) -> None:
-    """Placing an officer already in placement elsewhere opens a 'move' and ends the old one."""
+    """A move in placement opens a 'move', ends the old placement and its supervisor's say."""
     setup.add_division(programme, name=SECOND_DIVISION, department="ASCC")
 
     act.place(programme, placed, division=SECOND_DIVISION, supervisor=OTHER_SUPERVISOR,
@@ -258,6 +260,8 @@ def test_move_during_placement_closes_the_old_placement(placed: str, programme: 
         summary = [(p.kind, p.division.name, p.ended_at is None) for p in rows]
     expected = [("initial", DIVISION, False), ("move", SECOND_DIVISION, True)]
     assert expected == summary
+    refused(programme, PermissionDenied, act.sign_off, placed, MIDTERM, actor=SUPERVISOR,
+            approve=True)
 
 
 def test_extension_reopens_the_placement_until_the_new_date(
@@ -270,6 +274,14 @@ def test_extension_reopens_the_placement_until_the_new_date(
     expected = ("extension", DIVISION, SUPERVISOR, "2024-03-31")
     assert expected == (placement["kind"], placement["division"], placement["supervisor"],
                         placement["end"])
+
+
+def test_withdrawn_officer_placement_cannot_be_extended(placed: str, programme: Services) -> None:
+    """Once withdrawn, an officer's placement is over: it cannot be extended."""
+    act.advance(programme, placed, "withdraw", actor=COORDINATOR, reason="Posted abroad")
+
+    refused(programme, TransitionNotAllowed, act.extend_placement, placed,
+            until=date(2024, 3, 31), actor=COORDINATOR)
 
 
 def test_extension_without_placement_is_refused(programme: Services) -> None:
