@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from lifecycle.errors import NotFound
 from lifecycle.persistence.tables import (
@@ -162,3 +164,13 @@ def seats_taken(session: Session, batch: Batch, country: str, not_in: tuple[str,
 def next_seq(session: Session, batch: Batch) -> int:
     current = session.scalar(select(func.max(Officer.seq)).where(Officer.batch_id == batch.id))
     return (current or 0) + 1
+
+
+def touch(officer: Officer, now: datetime) -> None:
+    """Force an UPDATE (and so a version bump) even if ``updated_at`` already equals now.
+
+    Two changes within one clock tick would otherwise leave the version as it was, and a
+    writer holding the older version would not be refused.
+    """
+    officer.updated_at = now
+    flag_modified(officer, "updated_at")

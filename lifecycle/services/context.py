@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from lifecycle.clock import Clock, SystemClock
 from lifecycle.errors import PermissionDenied
+from lifecycle.persistence import repository as repo
 from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Officer, User
 from lifecycle.registry import WorkflowRegistry
@@ -53,7 +54,7 @@ class Services:
 
     def officer_changed(self, session: Session, officer: Officer) -> None:
         now = self.now()
-        officer.updated_at = now  # bumps the version even when only a fact changed
+        repo.touch(officer, now)  # bumps the version even when only a fact changed
         session.flush()
         for listener in self.listeners:
             listener.officer_changed(session, officer, now)

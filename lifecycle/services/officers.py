@@ -140,6 +140,11 @@ def extend_placement(services: Services, officer_ref: str, *, until: date, actor
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "extending a placement")
         officer = repo.officer_by_ref(session, officer_ref)
+        if officer.state not in PLACEABLE_STATES:
+            raise TransitionNotAllowed(
+                f"{officer.ref} is {officer.state}; a placement can be extended while "
+                f"{', '.join(PLACEABLE_STATES)}"
+            )
         current = repo.open_placement(session, officer)
         if current is None:
             raise TransitionNotAllowed(f"{officer.ref} has no placement to extend")
