@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select, text
 
 from lifecycle.persistence.tables import Base
-from lifecycle.services import Services
+from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
-from lifecycle.services import setup
 
 COORDINATOR = "coord@asean.example"
 SUPERVISOR = "super@asean.example"

@@ -58,7 +58,9 @@ def advance(
         spec = definition.trigger(trigger)
         if spec is not None:
             require_role(user, spec.roles, f"'{trigger}'")
-            if spec.reason_required and not (reason and reason.strip()):
+            # An illegal trigger is the bigger mistake: report it before a missing reason.
+            leaves_state = officer.state in spec.source
+            if leaves_state and spec.reason_required and not (reason and reason.strip()):
                 raise InvalidData(f"'{trigger}' needs a reason (--reason TEXT)")
         previous = officer.state
         officer.state = workflow.fire(load_facts(session, officer), trigger)

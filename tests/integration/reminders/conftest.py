@@ -16,8 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
-from email.policy import default
 from email.message import Message
+from email.policy import default
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any

@@ -6,13 +6,10 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from lifecycle.clock import FakeClock
 from lifecycle.persistence import outbox
-from lifecycle.services import Services
+from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
-from lifecycle.services import setup
 from tests.integration.reminders.conftest import SmtpServer, by_key, local, make_dispatcher
 from tests.support import COORDINATOR, SUPERVISOR, TRAVEL, nominate, seed_programme, to_placement
 
