@@ -61,7 +61,13 @@ class Database:
                 "changed: reload and try again"
             ) from None
         except IntegrityError as exc:
-            raise Conflict(f"a concurrent change clashed with this one: {exc.orig}") from None
+            # The driver's text is multi-line SQL detail on PostgreSQL: keep it out of the
+            # user's one line; it names a key another writer took first.
+            del exc
+            raise Conflict(
+                "another change took the same key at the same moment; nothing was changed: "
+                "try again"
+            ) from None
         except OperationalError as exc:
             if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
                 raise Conflict("the database is busy with another change; try again") from None
