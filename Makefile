@@ -10,7 +10,6 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 # bugs"); deselected by name, never skipped silently. Fix the bug, then delete the line.
 KNOWN_BUGS := \
   --deselect "tests/integration/test_cli_errors.py::test_a_failing_command_exits_with_its_code_says_why_and_writes_nothing" \
-  --deselect "tests/integration/test_cli.py::test_a_partly_blocked_batch_advance_says_so_on_stderr" \
   --deselect "tests/integration/test_cli.py::test_every_read_command_prints_json"
 
 $(STAMP): pyproject.toml

@@ -10,7 +10,7 @@ import click
 from rich.progress import Progress
 
 from console.context import CliState
-from console.output import emit_json, ok, stdout, table
+from console.output import emit_json, fail, ok, stdout, table
 from lifecycle.errors import InvalidData
 from lifecycle.services import setup, views
 from lifecycle.services.bulk import BulkResult, advance_batch
@@ -274,4 +274,6 @@ def batch_advance(
         )
         stdout.print(f"{len(results) - len(failed)} done, {len(failed)} not", markup=False)
     if failed:
+        blocked = ", ".join(r.ref for r in failed)
+        fail(f"{len(failed)} of {len(results)} officers not advanced: {blocked}")
         sys.exit(failed[0].exit_code)

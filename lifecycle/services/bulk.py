@@ -37,6 +37,7 @@ def advance_batch(
     with services.db.reading() as session:
         user = repo.user_by_email(session, actor)
         batch = repo.batch_by_ref(session, batch_ref)
+        ref_of_batch = batch.ref  # read now: the session closes before it is reported
         eligible: list[str] = []
         for officer in repo.officers(session, batch):
             spec = workflow_of(services, officer).definition.trigger(trigger)
@@ -46,7 +47,7 @@ def advance_batch(
                     eligible.append(officer.ref)
     if not eligible:
         raise TransitionNotAllowed(
-            f"no officer of batch {batch.ref} is in a state that '{trigger}' leaves"
+            f"no officer of batch {ref_of_batch} is in a state that '{trigger}' leaves"
         )
     results: list[BulkResult] = []
     for ref in eligible:
