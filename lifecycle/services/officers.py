@@ -28,6 +28,9 @@ from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
 from lifecycle.services.validation import clean_text
 
 PLACEABLE_STATES = ("accepted", "induction", "placement", "diplomatic_training")
+# Leaving the programme early ends the placement there and then: the division and the
+# supervisor stop being responsible for the officer the moment they are withdrawn.
+PLACEMENT_ENDING_STATES = ("withdrawn",)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ def advance(
         previous = officer.state
         officer.state = workflow.fire(load_facts(session, officer), trigger)
         officer.state_since = services.now()
+        if officer.state in PLACEMENT_ENDING_STATES:
+            _end_placement(services, session, officer)
         session.add(
             AuditEvent(
                 officer_id=officer.id,
@@ -173,6 +178,12 @@ def extend_placement(services: Services, officer_ref: str, *, until: date, actor
             officer.state,
             officer.version,
         )
+
+
+def _end_placement(services: Services, session: Session, officer: Officer) -> None:
+    current = repo.open_placement(session, officer)
+    if current is not None:
+        current.ended_at = services.now()
 
 
 def _open_placement(

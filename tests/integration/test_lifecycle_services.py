@@ -284,6 +284,23 @@ def test_withdrawn_officer_placement_cannot_be_extended(placed: str, programme: 
             until=date(2024, 3, 31), actor=COORDINATOR)
 
 
+def test_withdrawal_ends_the_open_placement_in_the_same_transaction(
+    placed: str, programme: Services, clock: FakeClock
+) -> None:
+    """Withdrawing closes the open placement at the withdrawal instant; a refused one does not."""
+    clock.advance(timedelta(days=3))
+    refused(programme, Conflict, act.advance, placed, "withdraw", actor=COORDINATOR,
+            reason="Posted abroad", expected_version=1)
+
+    act.advance(programme, placed, "withdraw", actor=COORDINATOR, reason="Posted abroad")
+
+    with programme.db.reading() as session:
+        rows = repo.placements(session, repo.officer_by_ref(session, placed))
+        summary = [(p.kind, p.division.name, p.ended_at) for p in rows]
+    assert [("initial", DIVISION, clock.now())] == summary
+    assert (officer_detail(programme, placed)["placement"]) is None
+
+
 def test_extension_without_placement_is_refused(programme: Services) -> None:
     """An officer with no placement has nothing to extend."""
     (ref,) = nominate(programme)
