@@ -78,6 +78,7 @@ class TemplateRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            finalize=_refuse_undefined_inside,
         )
         self._env.filters.update(FILTERS)
 
@@ -271,6 +272,31 @@ class _Sandbox(ImmutableSandboxedEnvironment):
             obj=obj,
             exc=SecurityError,
         )
+
+
+def _refuse_undefined_inside(value: object) -> object:
+    """Applied to every ``{{ ... }}`` result before it is printed.
+
+    An undefined value printed on its own raises (``StrictUndefined``), but a list,
+    tuple or dict prints the repr of what it holds, and an undefined's repr is the word
+    "Undefined": ``[recipient.nmae]`` or a refused ``map(attribute='__class__')`` would
+    reach the inbox as "[Undefined]" and pass the check. Raise its error instead.
+    """
+    _raise_if_undefined(value)
+    return value
+
+
+def _raise_if_undefined(value: object) -> None:
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    if isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            _raise_if_undefined(item)
+    elif isinstance(value, Mapping) and not isinstance(value, _Record):
+        # A _Record holds context data, which never contains an undefined value.
+        for key, item in value.items():
+            _raise_if_undefined(key)
+            _raise_if_undefined(item)
 
 
 class _NamedUndefined(StrictUndefined):
