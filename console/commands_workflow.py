@@ -37,10 +37,21 @@ def workflow_list(state: CliState, as_json: bool) -> None:
 @workflow.command("show")
 @click.argument("track")
 @click.option("--version", "version", type=int, help="default: the newest")
-@click.option("--format", "fmt", type=click.Choice(["text", "mermaid", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "mermaid", "json"]),
+    help="default: text (--json is the same as --format json)",
+)
+@json_option
 @pass_state
-def workflow_show(state: CliState, track: str, version: int | None, fmt: str) -> None:
+def workflow_show(
+    state: CliState, track: str, version: int | None, fmt: str | None, as_json: bool
+) -> None:
     """Show a track's states and triggers, or a Mermaid diagram to paste into docs."""
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError(f"--json and --format {fmt} ask for different outputs: pick one")
+    fmt = "json" if as_json else (fmt or "text")
     compiled = definitions.compiled(state.services(), track, version)
     definition = compiled.definition
     if fmt == "mermaid":

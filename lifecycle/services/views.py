@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lifecycle.errors import InvalidData
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Batch, Division, Officer, User
+from lifecycle.persistence.tables import Batch, DefinitionVersion, Division, Officer, User
 from lifecycle.roles import COUNTRIES
 from lifecycle.services.context import Services
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
@@ -148,7 +149,20 @@ def officer_list(
 ) -> list[JSONDict]:
     with services.db.reading() as session:
         target = repo.batch_by_ref(session, batch) if batch else None
+        if state is not None:
+            _check_known_state(services, session, state)
         return [officer_summary(o) for o in repo.officers(session, target, state)]
+
+
+def _check_known_state(services: Services, session: Session, state: str) -> None:
+    # A typo would otherwise list nobody, which reads as "no officer is there".
+    known = {
+        s.name
+        for published in session.scalars(select(DefinitionVersion))
+        for s in services.workflows.get(published).definition.states
+    }
+    if state not in known:
+        raise InvalidData(f"no state {state!r} in any track; states: {', '.join(sorted(known))}")
 
 
 def batch_summary(session: Session, batch: Batch) -> JSONDict:
