@@ -14,6 +14,7 @@ import click
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user
+from console.commands_web import serve
 from console.commands_workflow import workflow
 from console.context import CliState
 from console.output import fail
@@ -51,6 +52,7 @@ for command in (
     reminders,
     templates,
     scheduler,
+    serve,
 ):
     cli.add_command(command)
 

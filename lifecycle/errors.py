@@ -115,3 +115,26 @@ class DatabaseNotReady(AttacheError):
     exit_code = 8
     http_status = 503
     kind = "database_not_ready"
+
+
+class NotSignedIn(AttacheError):
+    """No valid session or token, or a wrong e-mail/password pair."""
+
+    exit_code = 9
+    http_status = 401
+    kind = "not_signed_in"
+
+
+class TooManyAttempts(AttacheError):
+    """Too many refused passwords for one address in a short time."""
+
+    exit_code = 10
+    http_status = 429
+    kind = "too_many_attempts"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+    def to_dict(self) -> dict[str, object]:
+        return {**super().to_dict(), "retry_after_seconds": self.retry_after_seconds}

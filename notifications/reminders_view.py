@@ -32,6 +32,7 @@ def listing(
 
 def _row(r: Reminder, officer: str | None) -> dict[str, Any]:
     return {
+        "id": r.id,
         "key": r.key,
         "officer": officer or "",
         "rule": r.rule,

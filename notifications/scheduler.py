@@ -13,6 +13,8 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -55,11 +57,18 @@ def queue_digest(services: Services) -> int:
 
 class ReminderScheduler:
     def __init__(
-        self, services: Services, dispatcher: Dispatcher, interval_seconds: int = 60
+        self,
+        services: Services,
+        dispatcher: Dispatcher,
+        interval_seconds: int = 60,
+        *,
+        background: bool = False,
     ) -> None:
+        """``background`` runs the jobs in a thread beside a web server (``attache serve``)."""
         self.services = services
         self.dispatcher = dispatcher
-        self.scheduler = BlockingScheduler(timezone=SECRETARIAT_TIMEZONE)
+        kind: type[BaseScheduler] = BackgroundScheduler if background else BlockingScheduler
+        self.scheduler = kind(timezone=SECRETARIAT_TIMEZONE)
         # coalesce + one instance: after downtime, one catch-up pass, not one per tick.
         self.scheduler.add_job(
             self.dispatch,
@@ -99,3 +108,10 @@ class ReminderScheduler:
         self.dispatch()  # catch up at once after downtime
         with contextlib.suppress(KeyboardInterrupt, SystemExit):
             self.scheduler.start()
+
+    def start_in_background(self) -> None:
+        self.scheduler.add_job(self.dispatch, id="catch-up")  # once, at once, after downtime
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        self.scheduler.shutdown(wait=True)

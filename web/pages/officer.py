@@ -1,0 +1,120 @@
+"""One officer: where they are, what can happen next, and everything that happened."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from lifecycle.errors import NotFound
+from lifecycle.roles import Role
+from lifecycle.services import officers as act
+from lifecycle.services import views
+from lifecycle.services.accounts import Visitor
+from notifications import reminders_view
+from web.auth import page, services_of
+from web.pages.forms import done
+from web.rendering import render
+from web.scope import officer_diagram, visible
+
+router = APIRouter()
+C, S, OFF = Role.COORDINATOR, Role.SUPERVISOR, Role.OFFICER
+
+
+def _back(back: str | None, ref: str) -> str:
+    return back if back and back.startswith("/") and not back.startswith("//") else (
+        f"/officers/{ref}"
+    )
+
+
+@router.get("/me")
+def my_page(request: Request, who: Visitor = page(OFF)) -> Response:
+    try:
+        return RedirectResponse(f"/officers/{visible(services_of(request), who, who.email)}", 303)
+    except NotFound:
+        raise NotFound(f"no officer record uses your address {who.email}") from None
+
+
+@router.get("/officers/{ref}")
+def officer_page(
+    request: Request, ref: str, done: str | None = None, who: Visitor = page(C, S, OFF)
+) -> Response:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    detail = views.officer_detail(services, ref)
+    return render(request, "officer.html", {
+        "officer": detail,
+        "diagram": officer_diagram(services, ref),
+        "reminders": reminders_view.listing(services, ref, ()),
+        "divisions": views.division_list(services) if who.role in (C, Role.ADMIN) else [],
+        "supervisors": [u for u in views.user_list(services) if u["role"] == "supervisor"]
+        if who.role in (C, Role.ADMIN) else [],
+        "done": done,
+    })
+
+
+@router.post("/officers/{ref}/advance")
+def advance(
+    request: Request,
+    ref: str,
+    trigger: Annotated[str, Form(max_length=64)],
+    reason: Annotated[str | None, Form(max_length=2000)] = None,
+    expected_version: Annotated[int | None, Form()] = None,
+    back: Annotated[str | None, Form()] = None,
+    who: Visitor = page(C),
+) -> Response:
+    outcome = act.advance(
+        services_of(request), ref, trigger, actor=who.email, reason=reason or None,
+        expected_version=expected_version,
+    )
+    return done(_back(back, outcome.ref), outcome.message)
+
+
+@router.post("/officers/{ref}/placement")
+def place(
+    request: Request,
+    ref: str,
+    division: Annotated[str, Form(max_length=200)],
+    supervisor: Annotated[str, Form(max_length=320)],
+    expected_version: Annotated[int | None, Form()] = None,
+    who: Visitor = page(C),
+) -> Response:
+    outcome = act.place(
+        services_of(request), ref, division=division, supervisor=supervisor, actor=who.email,
+        expected_version=expected_version,
+    )
+    return done(f"/officers/{outcome.ref}", outcome.message)
+
+
+@router.post("/officers/{ref}/checklist/{item}")
+def tick(
+    request: Request,
+    ref: str,
+    item: str,
+    ticked: Annotated[bool, Form()] = True,
+    who: Visitor = page(C, OFF),
+) -> Response:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    change = act.tick if ticked else act.untick
+    outcome = change(services, ref, item, actor=who.email)
+    return done(f"/officers/{outcome.ref}", outcome.message)
+
+
+@router.post("/officers/{ref}/signoffs/{name}")
+def sign_off(
+    request: Request,
+    ref: str,
+    name: str,
+    decision: Annotated[str, Form(pattern="^(approve|return)$")],
+    comment: Annotated[str | None, Form(max_length=4000)] = None,
+    expected_version: Annotated[int | None, Form()] = None,
+    back: Annotated[str | None, Form()] = None,
+    who: Visitor = page(S),
+) -> Response:
+    outcome = act.sign_off(
+        services_of(request), ref, name, actor=who.email, approve=decision == "approve",
+        comment=comment or None, expected_version=expected_version,
+    )
+    return done(_back(back, outcome.ref), outcome.message)

@@ -1,0 +1,65 @@
+"""Sign in and sign out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from lifecycle.errors import NotSignedIn, TooManyAttempts
+from lifecycle.services import accounts
+from lifecycle.services.accounts import SESSION_LIFETIME, Visitor
+from web.auth import EVERYONE, SESSION_COOKIE, page, services_of
+from web.rendering import render
+
+router = APIRouter()
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: never an absolute URL an attacker could plant.
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return "/"
+
+
+@router.get("/signin")
+def signin_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "signin.html", {"next": _safe_next(next), "email": ""})
+
+
+@router.post("/signin")
+def signin(
+    request: Request,
+    email: Annotated[str, Form(max_length=320)],
+    password: Annotated[str, Form(max_length=500)],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    try:
+        signed = accounts.sign_in(services_of(request), email, password)
+    except (NotSignedIn, TooManyAttempts) as exc:
+        headers = (
+            {"Retry-After": str(exc.retry_after_seconds)}
+            if isinstance(exc, TooManyAttempts) else None
+        )
+        return render(
+            request, "signin.html",
+            {"next": _safe_next(next), "email": email, "error": exc.message},
+            status_code=exc.http_status, headers=headers,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, signed.token, max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True, samesite="lax", secure=request.app.state.secure_cookies, path="/",
+    )
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, _: Visitor = page(*EVERYONE)) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        accounts.sign_out(services_of(request), token)
+    response = RedirectResponse("/signin", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,68 @@
+"""Request bodies of the API (responses are the services' own JSON views)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AdvanceBody(_Body):
+    trigger: str = Field(min_length=1, max_length=64)
+    reason: str | None = Field(default=None, max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class PlacementBody(_Body):
+    division: str = Field(min_length=1, max_length=200)
+    supervisor: str = Field(min_length=3, max_length=320)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class SignoffBody(_Body):
+    decision: str = Field(pattern="^(approve|return)$")
+    comment: str | None = Field(default=None, max_length=4000)
+    expected_version: int | None = Field(default=None, ge=1)
+
+
+class NominationBody(_Body):
+    name: str = Field(min_length=1, max_length=200)
+    country: str = Field(min_length=2, max_length=40)
+    ministry: str = Field(min_length=1, max_length=300)
+    email: str = Field(min_length=3, max_length=320)
+    position: str | None = Field(default=None, max_length=200)
+    timezone: str | None = Field(default=None, max_length=64)
+
+
+class BatchBody(_Body):
+    track: str = Field(min_length=1, max_length=64)
+    number: int = Field(ge=1, le=10_000)
+    start: date
+    end: date
+    funder: str = Field(default="JAIF", min_length=1, max_length=200)
+    quotas: dict[str, int] = Field(default_factory=dict)
+    optional_stages: list[str] = Field(default_factory=list)
+    milestones: dict[str, date] = Field(default_factory=dict)
+
+
+class UserBody(_Body):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=320)
+    role: str = Field(min_length=1, max_length=16)
+    timezone: str | None = Field(default=None, max_length=64)
+    password: str | None = Field(default=None, max_length=500)
+
+
+class DivisionBody(_Body):
+    name: str = Field(min_length=1, max_length=200)
+    department: str = Field(min_length=1, max_length=16)
+
+
+class TemplateBody(_Body):
+    subject: str = Field(max_length=2000)
+    txt: str = Field(max_length=100_000)
+    html: str = Field(max_length=200_000)
