@@ -11,6 +11,7 @@ import sys
 
 import click
 
+from console import commands_accounts  # noqa: F401 - adds 'user password|token' to 'user'
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user
