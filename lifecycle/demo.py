@@ -8,13 +8,17 @@ have recorded had it been used that year.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lifecycle.clock import FakeClock
+from lifecycle.errors import Conflict
+from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Batch, Track
 from lifecycle.services import officers as act
 from lifecycle.services import setup
@@ -108,15 +112,54 @@ AE6 = [
 
 
 def load_demo(services: Services) -> list[str]:
-    """Load the demo unless it is there already; returns what was done."""
-    with services.db.reading() as session:
-        demo_batch = (
-            select(Batch).join(Track).where(Track.slug == "junior-diplomats", Batch.number == 17)
-        )
-        if session.scalar(demo_batch) is not None:
-            return ["demo already loaded (batch JD17 exists)"]
-    clock = FakeClock(_at("2022-11-01"))
-    sim = Services(services.db, clock, services.workflows, services.listeners)
+    """Load the demo unless it is there already; returns what was done.
+
+    All or nothing: a clash half-way (a demo user who already exists) leaves the
+    database exactly as it was, with one message saying what clashed.
+    """
+    try:
+        with services.db.transaction() as session:
+            demo_batch = select(Batch).join(Track).where(
+                Track.slug == "junior-diplomats", Batch.number == 17
+            )
+            if session.scalar(demo_batch) is not None:
+                return ["demo already loaded (batch JD17 exists)"]
+            clock = FakeClock(_at("2022-11-01"))
+            joined = _OneTransaction(services.db, session)
+            sim = Services(joined, clock, services.workflows, services.listeners)
+            officers = _load(sim, clock)
+    except Conflict as exc:
+        raise Conflict(f"cannot load the demo: {exc.message}; nothing was changed") from None
+    return [
+        f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {officers} officers",
+        f"coordinator login: {COORDINATOR}",
+    ]
+
+
+class _OneTransaction(Database):
+    """The database as the demo's services see it: every call joins one open transaction.
+
+    Each service normally commits its own transaction; the demo calls hundreds of them,
+    so without this a failure half-way would leave the first half behind.
+    """
+
+    def __init__(self, outer: Database, session: Session) -> None:
+        # No super().__init__(): this borrows the outer engine, it must not open another.
+        self.url = outer.url
+        self.engine = outer.engine
+        self._session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self._session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        yield self._session
+
+
+def _load(sim: Services, clock: FakeClock) -> int:
+    """Users, divisions, both batches and their officers' year; returns how many officers."""
     for name, email, role, zone in USERS:
         setup.add_user(sim, name=name, email=email, role=role, timezone=zone)
     for code, (_, _, division) in SUPERVISORS.items():
@@ -144,10 +187,7 @@ def load_demo(services: Services) -> list[str]:
     )
     refs = {**_nominate(sim, "JD17", JD17), **_nominate(sim, "AE6", AE6)}
     _walk_the_year(sim, clock, refs)
-    return [
-        f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {len(refs)} officers",
-        f"coordinator login: {COORDINATOR}",
-    ]
+    return len(refs)
 
 
 def _at(day: str, hour: int = 9) -> datetime:

@@ -73,6 +73,11 @@ def admin_exists(services: Services) -> None:
     setup.add_user(services, name="Admin", email="admin@asean.example", role="admin")
 
 
+def demo_division_exists(services: Services) -> None:
+    """The demo's second division: its users and first division would go in before it."""
+    setup.add_division(services, name="Trade Facilitation Division", department="AEC")
+
+
 @dataclass(frozen=True)
 class Case:
     given: Callable[[Services], None]
@@ -161,6 +166,8 @@ CASES = [
     case("5-stale-expect-version", accepted, advancing("start_induction", "--expect-version",
                                                        "1"), 5, REF, "version 1"),
     case("5-demo-over-an-existing-user", admin_exists, ("demo",), 5, "admin@asean.example"),
+    case("5-demo-over-an-existing-division", demo_division_exists, ("demo",), 5,
+         "Trade Facilitation Division", "nothing was changed"),
     # 6: this user may not do this
     case("6-supervisor-accepts", nominated, advancing("accept", actor=SUPERVISOR), 6,
          SUPERVISOR, "supervisor", "coordinator"),
