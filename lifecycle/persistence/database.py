@@ -84,12 +84,35 @@ class Database:
             session.rollback()
             session.close()
 
-    def upgrade(self) -> None:
-        """Create or upgrade the schema to the newest migration (idempotent)."""
-        with self.engine.begin() as connection:
-            config = _alembic_config()
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+    def upgrade(self, revision: str = "head") -> None:
+        """Create or upgrade the schema to ``revision`` (idempotent).
+
+        On SQLite, Alembic's batch mode rebuilds a table to alter it (copy, drop, rename),
+        which foreign keys pointing at it would refuse once it holds data; so they are
+        off while migrating and every reference is checked before the commit, as the
+        SQLite documentation prescribes for schema changes.
+        """
+        sqlite = self.dialect == "sqlite"
+        with self.engine.connect() as connection:
+            if sqlite:  # only takes effect outside a transaction
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config = _alembic_config()
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, revision)
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise DatabaseNotReady(
+                                f"the upgrade would leave {len(broken)} broken references "
+                                f"(first: {tuple(broken[0])}); nothing was changed"
+                            )
+            finally:
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
 
     def ensure_ready(self) -> None:
         path = make_url(self.url).database
