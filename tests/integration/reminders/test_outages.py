@@ -9,6 +9,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import queue
+import signal
+import subprocess
+import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,9 +28,11 @@ from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import message_id_for
 from notifications.scheduler import queue_digest
 from tests.integration.reminders.conftest import (
+    PROCESS_TIMEOUT,
     RecordingHandler,
     SmtpServer,
     by_key,
+    cli_argv,
     cli_env,
     make_dispatcher,
     rows,
@@ -370,3 +377,58 @@ def test_three_days_without_dispatch_then_one_cli_pass(
         again.returncode, json.loads(again.stdout),
     )
     _assert_received_once(smtp_server, missed)
+
+
+def _lines(stream: Any) -> tuple[queue.Queue[str | None], threading.Thread]:
+    """The stream's lines as they come, read by a thread; None once it closes."""
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def pump() -> None:
+        for line in stream:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=pump, daemon=True)
+    reader.start()
+    return lines, reader
+
+
+def test_the_scheduler_process_catches_up_once_after_three_days(
+    database_url: str, services: Services, clock: FakeClock, smtp_server: SmtpServer
+) -> None:
+    """``attache scheduler run`` started after the gap: its catch-up pass sends each
+    missed reminder once, and the passes it runs every second after that send nothing
+    again (the process is then interrupted, as with Ctrl-C)."""
+    refs = _up_to_the_gap(services, clock, smtp_server.port)
+    argv = cli_argv(database_url, "scheduler", "run", "--interval", "1", now=GAP_END.isoformat())
+    process = subprocess.Popen(
+        argv, env=cli_env(smtp_server.port), stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE, text=True, encoding="utf-8",
+    )
+    log: list[str] = []
+    lines, reader = _lines(process.stderr)
+    try:
+        deadline = time.monotonic() + PROCESS_TIMEOUT  # a safety net, not a measurement
+        passes_after_catch_up = 0
+        while passes_after_catch_up < 3:
+            line = lines.get(timeout=max(deadline - time.monotonic(), 0.1))
+            assert line is not None, "the scheduler stopped on its own:\n" + "".join(log)
+            log.append(line)
+            if '"ReminderScheduler.dispatch' in line and "executed successfully" in line:
+                passes_after_catch_up += 1
+    finally:
+        process.send_signal(signal.SIGINT)
+        code = process.wait(timeout=PROCESS_TIMEOUT)
+        reader.join(timeout=PROCESS_TIMEOUT)  # it has read to the end of the pipe
+        assert process.stderr is not None
+        process.stderr.close()
+
+    assert 0 == code
+    # The digest job follows the wall clock: should it fire during the test it queues
+    # a digest for GAP_END's day, which is not part of the gap.
+    received = [m for m in smtp_server.received if not m.key.startswith("digest/2023-07-06/")]
+    missed = _missed_in_the_gap(refs)
+    assert sorted(missed) == sorted(m.key for m in received)
+    assert {message_id_for(k) for k in missed} == {m.message_id for m in received}
+    assert {outbox.EXPIRED} == {by_key(services)[k].status for k in _digest_keys()}
+    assert any("dispatch: 9 sent, 0 to retry, 0 failed, 2 expired" in line for line in log)
