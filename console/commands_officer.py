@@ -5,15 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.panel import Panel
-from rich.text import Text
 
 from console.commands_setup import json_option, pass_state
 from console.context import CliState
 from console.output import emit_json, ok, stdout, table
-from lifecycle.services import officers as actions
-from lifecycle.services import setup, views
-from lifecycle.services.validation import iso_date
+
+# Each command imports the services it calls (see console.commands_setup for why).
 
 as_option = click.option(
     "--as", "actor", required=True, metavar="EMAIL", help="The user acting (their e-mail)."
@@ -53,6 +50,8 @@ def nominate(
     actor: str,
 ) -> None:
     """Record a nomination from a home government."""
+    from lifecycle.services import setup
+
     outcome = setup.nominate(
         state.services(),
         batch=batch,
@@ -74,6 +73,8 @@ def nominate(
 @pass_state
 def officer_list(state: CliState, batch: str | None, stage: str | None, as_json: bool) -> None:
     """List officers, by batch and stage."""
+    from lifecycle.services import views
+
     rows = views.officer_list(state.services(), batch=batch, state=stage)
     if as_json:
         emit_json(rows)
@@ -91,6 +92,8 @@ def officer_list(state: CliState, batch: str | None, stage: str | None, as_json:
 @pass_state
 def officer_show(state: CliState, officer_ref: str, as_json: bool) -> None:
     """Show an officer: stage, what can happen next and what blocks it, history."""
+    from lifecycle.services import views
+
     data = views.officer_detail(state.services(), officer_ref)
     if as_json:
         emit_json(data)
@@ -99,6 +102,9 @@ def officer_show(state: CliState, officer_ref: str, as_json: bool) -> None:
 
 
 def _print_officer(data: dict[str, Any]) -> None:
+    from rich.panel import Panel
+    from rich.text import Text
+
     head = Text.assemble(
         (f"{data['ref']} ", "bold"),
         data["name"],
@@ -176,6 +182,8 @@ def officer_advance(
     expect_version: int | None,
 ) -> None:
     """Move an officer on by firing TRIGGER (e.g. accept, start_placement, graduate)."""
+    from lifecycle.services import officers as actions
+
     outcome = actions.advance(
         state.services(),
         officer_ref,
@@ -203,6 +211,8 @@ def officer_place(
     expect_version: int | None,
 ) -> None:
     """Place an officer in a division with a supervisor (or move them)."""
+    from lifecycle.services import officers as actions
+
     outcome = actions.place(
         state.services(),
         officer_ref,
@@ -221,6 +231,9 @@ def officer_place(
 @pass_state
 def officer_extend(state: CliState, officer_ref: str, until: str, actor: str) -> None:
     """Extend an officer's current placement."""
+    from lifecycle.services import officers as actions
+    from lifecycle.services.validation import iso_date
+
     outcome = actions.extend_placement(
         state.services(), officer_ref, until=iso_date(until, "--until"), actor=actor
     )
@@ -239,6 +252,8 @@ def checklist() -> None:
 @pass_state
 def checklist_tick(state: CliState, officer_ref: str, item: str, actor: str) -> None:
     """Tick ITEM (e.g. passport) for an officer."""
+    from lifecycle.services import officers as actions
+
     ok(actions.tick(state.services(), officer_ref, item, actor=actor).message)
 
 
@@ -249,6 +264,8 @@ def checklist_tick(state: CliState, officer_ref: str, item: str, actor: str) -> 
 @pass_state
 def checklist_untick(state: CliState, officer_ref: str, item: str, actor: str) -> None:
     """Take back a tick given by mistake."""
+    from lifecycle.services import officers as actions
+
     ok(actions.untick(state.services(), officer_ref, item, actor=actor).message)
 
 
@@ -273,6 +290,8 @@ def signoff(
     expect_version: int | None,
 ) -> None:
     """Sign off NAME (placement.midterm, placement.final) as the officer's supervisor."""
+    from lifecycle.services import officers as actions
+
     if decision is None:
         raise click.UsageError("say --approve or --return")
     outcome = actions.sign_off(

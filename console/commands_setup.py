@@ -5,17 +5,18 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-from rich.progress import Progress
 
 from console.context import CliState
 from console.output import emit_json, fail, ok, stdout, table
 from lifecycle.errors import InvalidData
-from lifecycle.services import setup, views
-from lifecycle.services.bulk import BulkResult, advance_batch
-from lifecycle.services.validation import iso_date
-from workflows.loader import load_definitions
+
+# Each command imports the services it calls: importing them all here would load the
+# database layer and the workflow engine for `--help` and every other command too.
+if TYPE_CHECKING:
+    from lifecycle.services.bulk import BulkResult
 
 pass_state = click.make_pass_decorator(CliState)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -31,6 +32,9 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON."
 @pass_state
 def init(state: CliState, extra: Path | None) -> None:
     """Create or upgrade the database and publish the workflow definitions (idempotent)."""
+    from lifecycle.services import setup
+    from workflows.loader import load_definitions
+
     files = load_definitions(extra)  # validate before touching the database
     services = state.services(ready=False)
     services.db.upgrade()
@@ -63,6 +67,8 @@ def user() -> None:
 @pass_state
 def user_add(state: CliState, name: str, email: str, role: str, timezone: str | None) -> None:
     """Add a user."""
+    from lifecycle.services import setup
+
     created = setup.add_user(state.services(), name=name, email=email, role=role, timezone=timezone)
     ok(f"added {created.role} {created.name} <{created.email}>")
 
@@ -72,6 +78,8 @@ def user_add(state: CliState, name: str, email: str, role: str, timezone: str | 
 @pass_state
 def user_list(state: CliState, as_json: bool) -> None:
     """List the users."""
+    from lifecycle.services import views
+
     rows = views.user_list(state.services())
     if as_json:
         emit_json(rows)
@@ -94,6 +102,8 @@ def division() -> None:
 @pass_state
 def division_add(state: CliState, name: str, department: str) -> None:
     """Add a division."""
+    from lifecycle.services import setup
+
     created = setup.add_division(state.services(), name=name, department=department)
     ok(f"added division {created.name} ({department.upper()})")
 
@@ -103,6 +113,8 @@ def division_add(state: CliState, name: str, department: str) -> None:
 @pass_state
 def division_list(state: CliState, as_json: bool) -> None:
     """List the divisions."""
+    from lifecycle.services import views
+
     rows = views.division_list(state.services())
     if as_json:
         emit_json(rows)
@@ -157,6 +169,9 @@ def batch_create(
     milestone: tuple[str, ...],
 ) -> None:
     """Create a batch."""
+    from lifecycle.services import setup
+    from lifecycle.services.validation import iso_date
+
     ref = setup.create_batch(
         state.services(),
         track=track,
@@ -172,6 +187,8 @@ def batch_create(
 
 
 def _milestone_options(values: tuple[str, ...]) -> dict[str, date]:
+    from lifecycle.services.validation import iso_date
+
     milestones = {}
     for value in values:
         name, sep, day = value.partition("=")
@@ -189,6 +206,9 @@ def _milestone_options(values: tuple[str, ...]) -> dict[str, date]:
 @pass_state
 def batch_milestone(state: CliState, ref: str, name: str, day: str, actor: str) -> None:
     """Set a batch date such as study_visit; reminders are re-planned."""
+    from lifecycle.services import setup
+    from lifecycle.services.validation import iso_date
+
     ok(setup.set_milestone(state.services(), ref, name, iso_date(day, "DATE"), actor=actor))
 
 
@@ -197,6 +217,8 @@ def batch_milestone(state: CliState, ref: str, name: str, day: str, actor: str) 
 @pass_state
 def batch_list(state: CliState, as_json: bool) -> None:
     """List the batches with their officers by stage."""
+    from lifecycle.services import views
+
     rows = views.batch_list(state.services())
     if as_json:
         emit_json(rows)
@@ -223,6 +245,8 @@ def batch_list(state: CliState, as_json: bool) -> None:
 @pass_state
 def batch_show(state: CliState, ref: str, as_json: bool) -> None:
     """Show one batch: dates, quotas, optional stages and officers."""
+    from lifecycle.services import views
+
     data = views.batch_detail(state.services(), ref)
     if as_json:
         emit_json(data)
@@ -255,6 +279,10 @@ def batch_advance(
     state: CliState, ref: str, trigger: str, actor: str, reason: str | None, as_json: bool
 ) -> None:
     """Fire TRIGGER for every officer of the batch it applies to, one at a time."""
+    from rich.progress import Progress
+
+    from lifecycle.services.bulk import advance_batch
+
     services = state.services()
     with Progress(transient=True, disable=as_json or not sys.stderr.isatty()) as progress:
         task = progress.add_task(f"{ref} {trigger}", total=None)

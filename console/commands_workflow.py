@@ -7,7 +7,8 @@ import click
 from console.commands_setup import json_option, pass_state
 from console.context import CliState
 from console.output import emit_json, stdout, table
-from lifecycle.services import workflows as definitions
+
+# Each command imports the services it calls (see console.commands_setup for why).
 
 
 @click.group()
@@ -20,6 +21,8 @@ def workflow() -> None:
 @pass_state
 def workflow_list(state: CliState, as_json: bool) -> None:
     """List the published tracks and versions."""
+    from lifecycle.services import workflows as definitions
+
     rows = definitions.published(state.services())
     if as_json:
         emit_json(rows)
@@ -49,6 +52,8 @@ def workflow_show(
     state: CliState, track: str, version: int | None, fmt: str | None, as_json: bool
 ) -> None:
     """Show a track's states and triggers, or a Mermaid diagram to paste into docs."""
+    from lifecycle.services import workflows as definitions
+
     if as_json and fmt not in (None, "json"):
         raise click.UsageError(f"--json and --format {fmt} ask for different outputs: pick one")
     fmt = "json" if as_json else (fmt or "text")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from console.settings import Settings
 from lifecycle.clock import Clock, FakeClock, SystemClock
 from lifecycle.errors import InvalidData
-from lifecycle.persistence.database import Database, database_url
-from lifecycle.services import Services
-from notifications.wiring import with_reminders
+
+# The settings and the services are imported when first asked for: SQLAlchemy, the
+# workflow engine and the reminders planner are most of the CLI's start-up time, and
+# `--help` or a usage error needs none of them.
+if TYPE_CHECKING:
+    from console.settings import Settings
+    from lifecycle.services import Services
 
 
 @dataclass
@@ -22,6 +26,8 @@ class CliState:
     _settings: Settings | None = field(default=None, repr=False)
 
     def settings(self) -> Settings:
+        from console.settings import Settings
+
         if self._settings is None:
             self._settings = Settings.load(self.config)
         return self._settings
@@ -41,6 +47,10 @@ class CliState:
 
     def services(self, *, ready: bool = True) -> Services:
         if self._services is None:
+            from lifecycle.persistence.database import Database, database_url
+            from lifecycle.services import Services
+            from notifications.wiring import with_reminders
+
             services = Services(Database(database_url(self.database)), self.clock())
             self._services = with_reminders(services)
         if ready:

@@ -1,19 +1,40 @@
-"""How results reach the terminal: Rich for people, ``--json`` for scripts."""
+"""How results reach the terminal: Rich for people, ``--json`` for scripts.
+
+Rich is imported when something is first printed through it, not with this module:
+it is a tenth of a second that ``--help`` and ``--json`` never need.
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 from collections.abc import Iterable, Sequence
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+class Terminal:
+    """A Rich console, made the first time something is printed to it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+
+    @cached_property
+    def console(self) -> Console:
+        from rich.console import Console
+
+        return Console(**self._options)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.console.print(*objects, **options)
+
 
 # Piped output gets a wide console so tables stay readable in logs and `less`.
-stdout = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
-stderr = Console(stderr=True, highlight=False, soft_wrap=True)
+stdout = Terminal(highlight=False, width=None if sys.stdout.isatty() else 160)
+stderr = Terminal(stderr=True, highlight=False, soft_wrap=True)
 
 
 def emit_json(data: Any) -> None:
@@ -22,6 +43,8 @@ def emit_json(data: Any) -> None:
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    from rich.table import Table
+
     grid = Table(title=title, title_justify="left", header_style="bold")
     for column in columns:
         grid.add_column(column)
@@ -31,6 +54,8 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
 
 
 def ok(message: str) -> None:
+    from rich.text import Text
+
     # Text, not markup: a name or comment containing [brackets] must print as typed.
     stdout.print(Text.assemble(("✓ ", "green"), message))
 

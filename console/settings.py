@@ -12,15 +12,17 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lifecycle.clock import Clock
 from lifecycle.errors import ConfigurationError
-from notifications.channels.base import Channel
-from notifications.channels.local import LocalChannel
-from notifications.channels.smtp import SmtpChannel, SmtpSettings
-from notifications.dispatch import DispatchSettings
-from notifications.message import Mailbox
-from notifications.rendering import TemplateRenderer
+
+# The notifications package (Jinja2, e-mail, SMTP, the dispatcher) is imported by the
+# methods that build its parts, so a command that sends no mail does not load it.
+if TYPE_CHECKING:
+    from notifications.channels.base import Channel
+    from notifications.dispatch import DispatchSettings
+    from notifications.rendering import TemplateRenderer
 
 DEFAULT_SENDER = "Attache <attache@localhost>"
 
@@ -57,10 +59,15 @@ class Settings:
         return Path(folder) if folder else None
 
     def renderer(self) -> TemplateRenderer:
+        from notifications.rendering import TemplateRenderer
+
         return TemplateRenderer(self.template_dir())
 
     def channel(self, clock: Clock) -> Channel:
         """SMTP when ATTACHE_SMTP_HOST is set, else .eml files in ATTACHE_OUTBOX_DIR."""
+        from notifications.channels.local import LocalChannel
+        from notifications.channels.smtp import SmtpChannel, SmtpSettings
+
         if self.get("ATTACHE_SMTP_HOST"):
             return SmtpChannel(SmtpSettings.from_env(self.values), clock)
         return LocalChannel(Path(self.get("ATTACHE_OUTBOX_DIR") or "outbox"), clock)
@@ -71,6 +78,9 @@ class Settings:
         return f"local folder {self.get('ATTACHE_OUTBOX_DIR') or 'outbox'}/"
 
     def dispatch(self) -> DispatchSettings:
+        from notifications.dispatch import DispatchSettings
+        from notifications.message import Mailbox
+
         sender = self.get("ATTACHE_MAIL_FROM") or DEFAULT_SENDER
         try:
             mailbox = Mailbox.parse(sender)
