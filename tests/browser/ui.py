@@ -1,0 +1,68 @@
+"""What a person sees and does on the console's pages, named once for every test."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from playwright.sync_api import Locator, Page, expect
+
+from lifecycle.services import views
+from tests.browser.conftest import Console
+
+
+def card(page: Page, state: str, ref: str) -> Locator:
+    """The officer's card in one column of the batch board."""
+    return page.locator(f"section.column[data-state='{state}'] article.card[data-ref='{ref}']")
+
+
+def any_card(page: Page, ref: str) -> Locator:
+    return page.locator(f"section.column article.card[data-ref='{ref}']")
+
+
+def done(page: Page) -> Locator:
+    return page.locator("p.done[role=status]")
+
+
+def error(page: Page) -> Locator:
+    return page.locator("p.error[role=alert]")
+
+
+def accept_confirmations(page: Page) -> list[str]:
+    """Accepts every confirm() the page asks (hx-confirm); returns their messages."""
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+    return asked
+
+
+def advance_from_card(page: Page, state: str, ref: str, button: str, moved_to: str) -> None:
+    """Clicks an action on the card and waits until the card stands in its new column."""
+    card(page, state, ref).get_by_role("button", name=button, exact=True).click()
+    expect(card(page, moved_to, ref)).to_be_visible()
+    expect(any_card(page, ref)).to_have_count(1)
+
+
+def tick(page: Page, ref: str, key: str) -> None:
+    item = page.locator(f"form[action='/officers/{ref}/checklist/{key}']")
+    item.get_by_role("button", name="Tick", exact=True).click()
+    expect(done(page)).to_contain_text(f"{ref}: ticked '{key}'")
+
+
+def open_board(page: Page, batch: str = "JD17") -> None:
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Batches").click()
+    page.get_by_role("link", name=batch, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(batch)
+
+
+def stored(console: Console, ref: str) -> dict[str, Any]:
+    """The officer as the database has it, to check the page did not just say so."""
+    return views.officer_detail(console.services, ref)
+
+
+def signoff_status(console: Console, ref: str, name: str) -> tuple[str, str | None, str | None]:
+    entry = next(s for s in stored(console, ref)["signoffs"] if s["name"] == name)
+    return entry["status"], entry["signer"], entry["comment"]
