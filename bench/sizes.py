@@ -1,0 +1,67 @@
+"""How big each figure is: the sizes the issue names, and a quick pass that only checks
+the benchmark code still runs (its numbers mean little)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Sizes:
+    repeats: int  # rounds of baseline and candidate, side by side
+    throughput_officers: int  # officers advanced (twice each) per side per round
+    latency_small: int  # officers in the small database; each is advanced once
+    latency_large: int
+    memory_officers: int
+    memory_repeats: int
+    scheduled: int  # reminders to schedule
+    apscheduler_jobs: int  # jobs actually added per round; the figure is scaled up
+    dispatch_due: int
+    dispatch_small: int  # pending reminders in the database, the due ones included
+    dispatch_large: int
+    dispatch_repeats: int
+    preview_officers: int  # a full batch
+    year_officers: int
+    year_baseline_officers: int
+    year_backends: tuple[str, ...]
+
+
+FULL = Sizes(
+    repeats=5,
+    throughput_officers=40,
+    latency_small=100,
+    latency_large=100_000,
+    memory_officers=100_000,
+    memory_repeats=3,
+    scheduled=50_000,
+    apscheduler_jobs=5_000,
+    dispatch_due=1_000,
+    dispatch_small=10_000,
+    dispatch_large=1_000_000,
+    dispatch_repeats=3,
+    preview_officers=20,
+    year_officers=1_000,
+    year_baseline_officers=100,
+    # A year of 1,000 officers is ~18,000 transactions: minutes on each backend. SQLite
+    # only by default; --year-everywhere runs it on PostgreSQL too.
+    year_backends=("sqlite",),
+)
+
+QUICK = Sizes(
+    repeats=3,
+    throughput_officers=6,
+    latency_small=10,
+    latency_large=500,
+    memory_officers=500,
+    memory_repeats=1,
+    scheduled=300,
+    apscheduler_jobs=100,
+    dispatch_due=10,
+    dispatch_small=50,
+    dispatch_large=500,
+    dispatch_repeats=1,
+    preview_officers=3,
+    year_officers=2,
+    year_baseline_officers=1,
+    year_backends=("sqlite",),
+)
