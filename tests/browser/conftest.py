@@ -127,10 +127,11 @@ def open_browser(browser: Browser, console: Console) -> Iterator[Callable[..., V
     """Opens a fresh context (own cookies) watching for JS errors and failed requests."""
     opened: list[Visitor] = []
 
-    def open_(viewport: dict[str, int] | None = None) -> Visitor:
-        context = browser.new_context(base_url=console.url, viewport=viewport or {
-            "width": 1280, "height": 900,
-        })
+    def open_(phone: bool = False) -> Visitor:
+        # A phone: its screen size, touch, and the meta viewport honoured as on a device.
+        size = {"viewport": MOBILE, "has_touch": True, "is_mobile": True} if phone else {
+            "viewport": {"width": 1280, "height": 900}}
+        context = browser.new_context(base_url=console.url, **size)
         context.set_default_timeout(10_000)
         page = context.new_page()
         visitor = Visitor(context, page)
@@ -153,8 +154,8 @@ def open_browser(browser: Browser, console: Console) -> Iterator[Callable[..., V
 def sign_in(open_browser: Callable[..., Visitor]) -> Callable[..., Visitor]:
     """A person signed in through the form, on the page their role lands on."""
 
-    def sign_in_(email: str, viewport: dict[str, int] | None = None) -> Visitor:
-        visitor = open_browser(viewport)
+    def sign_in_(email: str, phone: bool = False) -> Visitor:
+        visitor = open_browser(phone)
         page = visitor.page
         page.goto("/")
         expect(page).to_have_url(re.compile(r"/signin\?next=/$"))
