@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
-from lifecycle.services import Services
+from lifecycle.services import Services, views
 from lifecycle.services.accounts import set_password
 from notifications.rendering import TemplateRenderer
 from notifications.wiring import with_reminders
@@ -151,7 +151,7 @@ def open_browser(browser: Browser, console: Console) -> Iterator[Callable[..., V
 
 
 @pytest.fixture
-def sign_in(open_browser: Callable[..., Visitor]) -> Callable[..., Visitor]:
+def sign_in(open_browser: Callable[..., Visitor], console: Console) -> Callable[..., Visitor]:
     """A person signed in through the form, on the page their role lands on."""
 
     def sign_in_(email: str, phone: bool = False) -> Visitor:
@@ -162,15 +162,11 @@ def sign_in(open_browser: Callable[..., Visitor]) -> Callable[..., Visitor]:
         page.get_by_label("E-mail").fill(email)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        expect(page.locator("header .who")).to_contain_text(email_name(email))
+        user = next(u for u in views.user_list(console.services) if u["email"] == email)
+        expect(page.locator("header .who")).to_have_text(f"{user['name']} ({user['role']})")
         return visitor
 
     return sign_in_
-
-
-def email_name(email: str) -> str:
-    return {COORDINATOR: "Siti Rahmawati", SUPERVISOR: "Maria Santos",
-            OTHER_SUPERVISOR: "Other Supervisor"}[email]
 
 
 def screenshot(page: Page, name: str, console: Console) -> Path:

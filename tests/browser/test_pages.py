@@ -1,0 +1,92 @@
+"""Every main page loads with no script error and no failed request, and every form
+control on it has a label a screen reader can announce."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from playwright.sync_api import Page, expect
+
+from lifecycle.services import setup
+from lifecycle.services.accounts import set_password
+from tests.browser.conftest import PASSWORD, Console, Visitor, screenshot
+from tests.support import COORDINATOR, SUPERVISOR, nominate, to_placement
+
+ADMIN = "admin@asean.example"
+
+# Controls a person fills in, and buttons, that no assistive technology could name;
+# plus ids used twice (a <label for> then names only the first of them).
+UNNAMED = """() => {
+  const unnamed = [];
+  for (const el of document.querySelectorAll(
+      "input:not([type=hidden]), select, textarea, button")) {
+    const labelled = (el.getAttribute("aria-label") || "").trim()
+      || el.getAttribute("aria-labelledby")
+      || [...(el.labels || [])].some(l => l.textContent.trim())
+      || (el.tagName === "BUTTON" && el.textContent.trim());
+    if (!labelled) unnamed.push(el.outerHTML);
+  }
+  const seen = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen.has(el.id)) unnamed.push(`duplicate id ${el.id}`);
+    seen.add(el.id);
+  }
+  return unnamed;
+}"""
+
+
+def controls(page: Page) -> int:
+    return page.locator("input:not([type=hidden]), select, textarea").count()
+
+
+def visit(visitor: Visitor, path: str, heading: str, console: Console, shot: str = "") -> int:
+    """Loads ``path`` afresh; checks the heading, labels and problems; returns its controls."""
+    page = visitor.page
+    page.goto(path)
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    assert (path, []) == (path, page.evaluate(UNNAMED))
+    assert (path, []) == (path, visitor.unexpected_problems())
+    if shot:
+        screenshot(page, shot, console)
+    return controls(page)
+
+
+def test_the_main_pages_load_cleanly_and_label_every_control(
+    console: Console, open_browser: Callable[..., Visitor], sign_in: Callable[..., Visitor]
+) -> None:
+    """Sign-in, batches, board, reminders, templates, users, reports, account and the
+    inbox, each loaded in full: no console error, no failed request, nothing unnamed."""
+    _, placed = nominate(console.services, 2)
+    to_placement(console.services, placed)
+    setup.add_user(console.services, name="Admin Person", email=ADMIN, role="admin")
+    set_password(console.services, ADMIN, PASSWORD)
+
+    stranger = open_browser()
+    assert 2 == visit(stranger, "/signin", "Sign in", console, shot="signin")
+    stranger.page.get_by_label("E-mail").fill(COORDINATOR)
+    stranger.page.get_by_label("Password").fill("not the password")
+    stranger.page.get_by_role("button", name="Sign in").click()
+    expect(stranger.page.locator("p.error[role=alert]")).to_be_visible()
+    assert [] == stranger.page.evaluate(UNNAMED)
+    stranger.expected_statuses.add(401)  # the refused password, and nothing else
+    assert [] == stranger.unexpected_problems()
+
+    coordinator = sign_in(COORDINATOR)
+    assert 5 == visit(coordinator, "/batches", "Batches", console, shot="batches")
+    # Nomination form (5) and a Reason for each card's decline and withdraw (2 + 1).
+    assert 8 == visit(coordinator, "/batches/JD17", "JD17", console)
+    assert 0 == visit(coordinator, "/reminders", "Reminders", console, shot="reminders")
+    expect(coordinator.page.locator("tbody tr[data-status]").first).to_be_visible()
+    visit(coordinator, "/reminders?status=pending", "Reminders", console)
+    visit(coordinator, "/templates", "Reminder templates", console, shot="templates")
+    assert 3 == visit(coordinator, "/templates/signoff_due", "signoff_due", console)
+    visit(coordinator, "/users", "Users", console, shot="users")
+    visit(coordinator, "/reports", "Programme at a glance", console, shot="reports")
+    assert 1 == visit(coordinator, "/account", "Siti Rahmawati", console, shot="account")
+
+    admin = sign_in(ADMIN)
+    assert 5 == visit(admin, "/users", "Users", console)
+
+    supervisor = sign_in(SUPERVISOR)
+    assert 1 == visit(supervisor, "/inbox", "Sign-offs waiting for you", console)
+    expect(supervisor.page.locator(f"article.card[data-ref='{placed}']")).to_be_visible()
