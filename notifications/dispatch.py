@@ -5,6 +5,12 @@ Any number of dispatchers may run against one database: each claims rows under a
 killed mid-send leaves its claim to expire and the row is sent again with the same
 Message-ID, which is the only duplicate possible. One broken reminder (a template
 error, a refused address) never stops the others.
+
+Only a failure of the message itself (a 4xx reply to it) uses up its attempts. A mail
+server that cannot be reached at all, or a template the coordinator has broken, says
+nothing about the message: those reminders wait with the usual backoff, however long
+it takes, until they are sent or their expiry passes (then they are marked expired,
+with the last error kept, never silently dropped).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from lifecycle.services import Services
 from notifications.channels.base import (
     Channel,
     PermanentDeliveryError,
+    ServerUnavailable,
     TransientDeliveryError,
 )
 from notifications.message import Mailbox, OutgoingMessage
@@ -89,8 +96,16 @@ class Dispatcher:
                 work = [(row.id, row.key, row.attempts) for row in claimed]
             if not work:
                 return report
-            for row_id, key, attempts in work:
-                self._deliver(row_id, key, attempts, token, now, report)
+            for index, (row_id, key, attempts) in enumerate(work):
+                unreachable = self._deliver(row_id, key, attempts, token, now, report)
+                if unreachable is not None:
+                    # The rest of this claim waits with it, rather than each trying
+                    # (and timing out) in turn against a server that is not there.
+                    for rest_id, rest_key, rest_attempts in work[index + 1 :]:
+                        self._postpone(
+                            rest_id, rest_key, rest_attempts, token, now, unreachable, report
+                        )
+                    return report
 
     def _deliver(
         self,
@@ -100,21 +115,51 @@ class Dispatcher:
         token: str,
         now: datetime,
         report: DispatchReport,
-    ) -> None:
+    ) -> str | None:
+        """Try one reminder; the error when the server could not be reached at all."""
         try:
             message = self._compose(row_id, key)
             self.channel.send(message)
-        except (TransientDeliveryError, TemplateError) as exc:
-            # A template error is the coordinator's to fix; keep the reminder until then.
+        except TemplateError as exc:
+            # The coordinator's to fix: the reminder waits (until it expires), it is not
+            # the message's fault and must not use up its attempts.
+            self._postpone(row_id, key, attempts, token, now, str(exc), report)
+            return None
+        except ServerUnavailable as exc:
+            self._postpone(row_id, key, attempts, token, now, str(exc), report)
+            return str(exc)
+        except TransientDeliveryError as exc:
             self._retry_or_fail(row_id, key, attempts, token, now, str(exc), report)
-            return
+            return None
         except PermanentDeliveryError as exc:
             log.warning("reminder %s refused: %s", key, exc)
             self._finish(row_id, token, now, status=outbox.FAILED, error=str(exc))
             report.failed.append(key)
-            return
+            return None
         self._finish(row_id, token, now, status=outbox.SENT)
         report.sent.append(key)
+        return None
+
+    def _postpone(
+        self,
+        row_id: int,
+        key: str,
+        attempts: int,
+        token: str,
+        now: datetime,
+        error: str,
+        report: DispatchReport,
+    ) -> None:
+        """Try again later with the usual backoff, never giving up: expiry bounds it."""
+        self._finish(
+            row_id, token, now, status=outbox.PENDING, error=error,
+            retry_at=now + self._backoff(attempts),
+        )
+        report.retrying.append(key)
+
+    def _backoff(self, attempts: int) -> timedelta:
+        delay: timedelta = self.settings.first_retry * (2**attempts)
+        return min(delay, self.settings.max_retry)
 
     def _retry_or_fail(
         self,
@@ -136,8 +181,10 @@ class Dispatcher:
             )
             report.failed.append(key)
             return
-        delay = min(self.settings.first_retry * (2**attempts), self.settings.max_retry)
-        self._finish(row_id, token, now, status=outbox.PENDING, error=error, retry_at=now + delay)
+        self._finish(
+            row_id, token, now, status=outbox.PENDING, error=error,
+            retry_at=now + self._backoff(attempts),
+        )
         report.retrying.append(key)
 
     def _finish(self, row_id: int, token: str, now: datetime, **outcome: object) -> None:

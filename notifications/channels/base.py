@@ -35,5 +35,13 @@ class TransientDeliveryError(DeliveryError):
     """Try again later: no connection, a time-out, a 4xx reply, a broken session."""
 
 
+class ServerUnavailable(TransientDeliveryError):
+    """No session with the server at all (refused, unreachable, TLS or login failed).
+
+    It says nothing about any one message, so it must not count against a message's
+    attempts: the reminder waits, however long the outage, until it expires.
+    """
+
+
 class PermanentDeliveryError(DeliveryError):
     """This message will never be accepted as it is: the server said 5xx to it."""

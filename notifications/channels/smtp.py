@@ -25,6 +25,7 @@ from lifecycle.errors import ConfigurationError
 from notifications.channels.base import (
     DeliveryError,
     PermanentDeliveryError,
+    ServerUnavailable,
     TransientDeliveryError,
 )
 from notifications.message import Mailbox, OutgoingMessage
@@ -194,7 +195,7 @@ class SmtpChannel:
         self.close()
 
     def open(self) -> None:
-        """Start a session to reuse across sends; raises TransientDeliveryError."""
+        """Start a session to reuse across sends; raises ServerUnavailable."""
         if self._session is None:
             self._session = self._connect()
         self._keep = True
@@ -252,7 +253,7 @@ class SmtpChannel:
             if session is not None:
                 _drop(session)
             code, answer = _reply(error)
-            raise TransientDeliveryError(
+            raise ServerUnavailable(
                 f"cannot start an SMTP session with {self._where()}: {_describe(error)}",
                 code=code,
                 answer=answer,

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from lifecycle.persistence import outbox
 from lifecycle.services import Services, setup
 from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import message_id_for
+from notifications.rendering import TemplateRenderer
 from notifications.scheduler import queue_digest
 from tests.integration.reminders.conftest import (
     PROCESS_TIMEOUT,
@@ -432,3 +434,46 @@ def test_the_scheduler_process_catches_up_once_after_three_days(
     assert {message_id_for(k) for k in missed} == {m.message_id for m in received}
     assert {outbox.EXPIRED} == {by_key(services)[k].status for k in _digest_keys()}
     assert any("dispatch: 9 sent, 0 to retry, 0 failed, 2 expired" in line for line in log)
+
+
+
+def test_smtp_down_for_a_day_then_back(
+    services: Services, clock: FakeClock, smtp_server: SmtpServer
+) -> None:
+    """The SMTP server refuses connections for a whole day: the due reminders wait
+    (the failure says nothing about them) and each arrives once when it is back."""
+    refs = _officers_in_placement(services)
+    due_keys = _report_keys(refs, 1)
+    smtp_server.stop()
+    clock.set(_at(FIRST_REPORT_DUE, 8))
+    dispatcher = make_dispatcher(services, smtp_server.port, clock)
+    passes = Passes(dispatcher, clock)
+    back = clock.now() + timedelta(days=1)
+    passes.run(until=back - timedelta(minutes=10), every=timedelta(minutes=10))
+    smtp_server.start()
+    clock.set(back)
+    passes.run(until=back + timedelta(hours=6), every=timedelta(minutes=10))
+
+    _assert_received_once(smtp_server, due_keys)
+    final = by_key(services)
+    assert {outbox.SENT} == {final[k].status for k in due_keys}
+
+
+def test_a_template_broken_for_a_day_keeps_its_reminders_until_fixed(
+    services: Services, clock: FakeClock, smtp_server: SmtpServer, tmp_path: Path
+) -> None:
+    """dispatch.py: 'A template error is the coordinator's to fix; keep the reminder until
+    then.' A template broken for a day, then fixed: its reminders go out once."""
+    refs = _officers_in_placement(services, 2)
+    due_keys = _report_keys(refs, 1)
+    (tmp_path / "activity_report_due.txt.j2").write_text("{{ reprot.month }}\n")
+    clock.set(_at(FIRST_REPORT_DUE, 9))
+    dispatcher = make_dispatcher(services, smtp_server.port, clock, TemplateRenderer(tmp_path))
+    passes = Passes(dispatcher, clock)
+    back = clock.now() + timedelta(days=1)
+    passes.run(until=back - timedelta(minutes=10), every=timedelta(minutes=10))
+    (tmp_path / "activity_report_due.txt.j2").unlink()
+    clock.set(back)
+    passes.run(until=back + timedelta(hours=6), every=timedelta(minutes=10))
+
+    _assert_received_once(smtp_server, due_keys)
