@@ -1,0 +1,37 @@
+"""Every figure, by the name ``--only`` takes, in the order they are reported."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bench import (
+    advance_latency,
+    advance_throughput,
+    dispatch_scale,
+    memory_growth,
+    preview,
+    programme_year,
+    scheduling,
+)
+from bench.context import Bench
+from bench.report import Result
+
+FIGURES: dict[str, Callable[[Bench], list[Result]]] = {
+    "throughput": advance_throughput.run,
+    "latency": advance_latency.run,
+    "memory": memory_growth.run,
+    "scheduling": scheduling.run,
+    "dispatch": dispatch_scale.run,
+    "preview": preview.run,
+    "year": programme_year.run,
+}
+# The row names each figure reports (the smoke test checks every one is in the table).
+ROWS = {
+    "throughput": advance_throughput.NAME,
+    "latency": advance_latency.NAME,
+    "memory": memory_growth.NAME,
+    "scheduling": scheduling.NAME,
+    "dispatch": dispatch_scale.NAME,
+    "preview": preview.NAME,
+    "year": programme_year.NAME,
+}
