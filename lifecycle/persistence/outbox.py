@@ -135,13 +135,21 @@ def claim(
     )
     candidates = select(Reminder.id).where(due).order_by(Reminder.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates))
-    if not ids:
-        return []
+        # Locked here and held to the commit, so no rival can take them in between.
+        # (Not as a subquery of the UPDATE: PostgreSQL may evaluate that more than
+        # once, and SKIP LOCKED then picks new rows each time, past the limit.)
+        ids = list(session.scalars(candidates.with_for_update(skip_locked=True)))
+        if not ids:
+            return []
+        chosen = Reminder.id.in_(ids)
+    else:
+        # One statement, under SQLite's write lock from the start: a separate SELECT
+        # runs outside it, and a rival claiming those rows in between would leave this
+        # claim empty while other rows were still due, ending the pass early.
+        chosen = Reminder.id.in_(candidates)
     session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(ids), due)  # re-checked: another claimer may have won
+        .where(chosen, due)  # re-checked: another claimer may have won
         .values(status=SENDING, claimed_by=token, claimed_until=now + lease, updated_at=now)
         .execution_options(synchronize_session=False)
     )

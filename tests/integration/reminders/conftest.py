@@ -183,3 +183,77 @@ def run_cli(url: str, *args: str, env: dict[str, str], now: str | None = None,
         cli_argv(url, *args, now=now), capture_output=True, text=True, encoding="utf-8",
         env=env, timeout=PROCESS_TIMEOUT, check=False, cwd=cwd,
     )
+
+
+# --- A backlog of due reminders, for the crash and concurrency tests ------------------
+
+# 10:00 in Jakarta on Thu 2 Feb 2023: the first monthly activity report of every officer
+# who entered placement on START is due (sent 09:00 Vientiane, expires 14 days later).
+BACKLOG_AT = datetime(2023, 2, 2, 3, 0, tzinfo=ZoneInfo("UTC"))
+# More than one claim batch (50), so two dispatchers both find work.
+BACKLOG_OFFICERS = 60
+
+
+def _seed_backlog(url: str) -> None:
+    from lifecycle.clock import FakeClock
+    from tests.conftest import START
+    from tests.support import nominate, seed_programme, to_placement
+
+    database = Database(url)
+    try:
+        services = with_reminders(Services(database, FakeClock(START)))
+        seed_programme(services)
+        for ref in nominate(services, BACKLOG_OFFICERS, country="LA"):  # no quota for LA
+            to_placement(services, ref)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def backlog_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """Seeded once per backend and session: the sqlite file, the PostgreSQL database."""
+    made: dict[str, str] = {}
+    yield made
+    if "postgresql" in made:
+        import psycopg
+
+        from tests.conftest import _admin_dsn
+
+        with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{made["postgresql"]}" WITH (FORCE)')
+
+
+@pytest.fixture
+def backlog_url(database_url: str, backlog_templates: dict[str, str],
+                tmp_path_factory: pytest.TempPathFactory) -> str:
+    """``database_url`` holding BACKLOG_OFFICERS officers in placement, one reminder
+    each due at BACKLOG_AT (and their later reminders pending)."""
+    import shutil
+    import uuid
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from tests.conftest import _admin_dsn
+
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        if "sqlite" not in backlog_templates:
+            path = tmp_path_factory.mktemp("backlog") / "backlog.db"
+            shutil.copy(str(url.database), path)
+            _seed_backlog(f"sqlite:///{path}")
+            backlog_templates["sqlite"] = str(path)
+        shutil.copy(backlog_templates["sqlite"], str(url.database))
+        return database_url
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        if "postgresql" not in backlog_templates:
+            name = f"attache_backlog_{uuid.uuid4().hex[:10]}"
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
+            _seed_backlog(str(url.set(database=name)))
+            backlog_templates["postgresql"] = name
+        # database_url's own teardown drops it again by this name.
+        conn.execute(f'DROP DATABASE "{url.database}" WITH (FORCE)')
+        conn.execute(
+            f'CREATE DATABASE "{url.database}" TEMPLATE "{backlog_templates["postgresql"]}"'
+        )
+    return database_url
