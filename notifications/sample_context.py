@@ -16,7 +16,6 @@ from notifications.template_context import (
     DigestItem,
     Links,
     Officer,
-    Person,
     Programme,
     Recipient,
     Reminder,
@@ -291,11 +290,19 @@ def digest_items() -> list[DigestItem]:
     return items
 
 
-def sample_context(template_name: str) -> TemplateContext:
-    """A complete context for ``template_name``; unknown names get a generic one.
+SIGNOFF_TEMPLATES = frozenset({"signoff_due", "signoff_overdue", "signoff_escalation"})
+DIGEST_TEMPLATES = frozenset({"coordinator_digest"})
 
-    Every key is present for every name, so a coordinator's new template may use any
-    documented variable and still be checked.
+
+def sample_context(template_name: str) -> TemplateContext:
+    """The context ``template_name``'s real reminders get, filled with sample values.
+
+    It has exactly the keys of the documented contract (docs/templates.md): every
+    template gets recipient, programme, reminder and links; the digest adds ``items``;
+    the others add officer, batch and stage, and sign-off templates ``supervisor``. So
+    a template that passes ``templates check`` cannot fail at dispatch for a variable
+    its reminders never carry (an officer in induction has no supervisor yet). A new
+    template name is checked as an officer template without a supervisor.
     """
     country, who, reminder, stage = _SCENARIOS.get(
         template_name, _SCENARIOS["signoff_due"]
@@ -317,17 +324,19 @@ def sample_context(template_name: str) -> TemplateContext:
             else ""
         ),
     }
-    supervisor: Person = {"name": SUPERVISOR["name"], "email": SUPERVISOR["email"]}
     context: TemplateContext = {
         "recipient": recipients[who],
         "programme": PROGRAMME,
         "reminder": reminder,
         "links": links,
-        "officer": officer,
-        "batch": BATCHES[batch_ref],
-        "stage": _stage(stage),
-        "supervisor": supervisor,
-        "items": digest_items(),
     }
+    if template_name in DIGEST_TEMPLATES:
+        context["items"] = digest_items()
+    else:
+        context["officer"] = officer
+        context["batch"] = BATCHES[batch_ref]
+        context["stage"] = _stage(stage)
+    if template_name in SIGNOFF_TEMPLATES:
+        context["supervisor"] = {"name": SUPERVISOR["name"], "email": SUPERVISOR["email"]}
     # Callers may adjust the sample; they must not change it for the next caller.
     return copy.deepcopy(context)

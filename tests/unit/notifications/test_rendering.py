@@ -92,7 +92,7 @@ def test_a_new_template_in_the_override_folder(tmp_path: Path) -> None:
     write(
         tmp_path,
         {
-            "thank_you.subject.j2": "Thank you, {{ supervisor.name }}",
+            "thank_you.subject.j2": "Thank you, {{ recipient.name }}",
             "thank_you.txt.j2": "Dear {{ recipient.name }}",
             "thank_you.html.j2": "{% extends '_layout.html.j2' %}",
         },
@@ -282,3 +282,16 @@ def test_check_of_an_unknown_name_reports_its_missing_files() -> None:
     problems = SHIPPED.check(["nobody_has_this"])
     expected = ["not_found", "not_found", "not_found"]
     assert expected == [p.kind for p in problems]
+
+
+def test_the_check_refuses_a_variable_the_real_reminders_never_carry(tmp_path: Path) -> None:
+    """induction_welcome goes to officers not yet placed: no supervisor to name."""
+    write(
+        tmp_path,
+        {"induction_welcome.txt.j2": "Your supervisor will be {{ supervisor.name }}.\n"},
+    )
+    problems = TemplateRenderer(tmp_path).check()
+    assert [("induction_welcome.txt.j2", 1)] == [
+        (Path(p.file).name, p.line) for p in problems
+    ]
+    assert "'supervisor' is undefined" in problems[0].message
