@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck clean browser
+.PHONY: run test lint typecheck clean browser bench
 
 # Open product bugs that tests have found (see CHANGELOG "Known bugs"), each as
 # --deselect "path::test": deselected by name, never skipped silently. None are open now;
@@ -37,6 +37,12 @@ test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -p no:cacheprovider -q $(KNOWN_BUGS)
+
+# Speed is measured here, never asserted in tests: ratios against baselines run side by
+# side (see bench/__init__.py); writes bench/RESULTS.md. BENCH_ARGS=--quick for a short pass.
+bench: $(STAMP)
+	@$(BIN)/python -c 'import pyinstrument' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

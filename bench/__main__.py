@@ -31,17 +31,23 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(sizes, scratch)
     results: list[Result] = []
     started = time.perf_counter()
+    names = args.only or list(FIGURES)
     try:
-        for name in args.only or list(FIGURES):
+        for done, name in enumerate(names, start=1):
             print(f"{name}:", file=sys.stderr, flush=True)
+            figure_started = time.perf_counter()
             results += FIGURES[name](bench)
+            print(f"  ({time.perf_counter() - figure_started:,.0f} s)", file=sys.stderr)
+            # Written after every figure, so a long run interrupted keeps what it measured.
+            text = _document(
+                results, quick=args.quick, elapsed=time.perf_counter() - started,
+                missing=names[done:],
+            )  # fmt: skip
+            args.output.write_text(text, encoding="utf-8")
     finally:
         scratch.close()
-    elapsed = time.perf_counter() - started
-    text = _document(results, quick=args.quick, elapsed=elapsed)
     print(table(results))
-    args.output.write_text(text, encoding="utf-8")
-    print(f"\nwritten to {args.output} ({elapsed:,.0f} s)", file=sys.stderr)
+    print(f"\nwritten to {args.output} ({time.perf_counter() - started:,.0f} s)", file=sys.stderr)
     return 0
 
 
@@ -60,7 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser  # fmt: skip
 
 
-def _document(results: list[Result], *, quick: bool, elapsed: float) -> str:
+def _document(
+    results: list[Result], *, quick: bool, elapsed: float, missing: list[str]
+) -> str:
     mode = "quick (tiny sizes: checks the code runs; the numbers mean little)" if quick else "full"
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return "\n".join(
@@ -77,6 +85,7 @@ def _document(results: list[Result], *, quick: bool, elapsed: float) -> str:
             "",
             table(results),
             "",
+            *([f"Incomplete: still to run: {', '.join(missing)}.", ""] if missing else []),
         ]
     )
 

@@ -27,8 +27,9 @@ def run(bench: Bench) -> list[Result]:
 def _measure(bench: Bench, backend: str) -> Result:
     if problem := bench.unavailable(backend):
         return skipped(NAME, backend, problem)
-    small, large = bench.sizes.latency_small, bench.sizes.latency_large
-    databases = [bench.staffed(backend), bench.populated(backend, large - small)]
+    small, population = bench.sizes.latency_small, bench.sizes.population
+    large = population + small
+    databases = [bench.staffed(backend), bench.populated(backend, population)]
     clock = FakeClock(pop.START)
     opened = [pop.open_services(url, clock) for url in databases]
     try:
@@ -56,7 +57,7 @@ def _measure(bench: Bench, backend: str) -> Result:
         "<= 1.2",
         paired.ratio <= 1.2,
         f"median of {small} single advances (accept) on each database, alternating; the "
-        f"large one holds {large - small:,} officers mid-placement (audit events, ticks, "
+        f"large one holds {population:,} officers mid-placement (audit events, ticks, "
         "placements; their reminder rows are left out to keep loading short) besides "
         f"the {small} measured",
     )

@@ -11,11 +11,12 @@ class Sizes:
     repeats: int  # rounds of baseline and candidate, side by side
     throughput_officers: int  # officers advanced (twice each) per side per round
     latency_small: int  # officers in the small database; each is advanced once
-    latency_large: int
-    memory_officers: int
+    population: int  # officers in the large database (the latency and memory figures)
     memory_repeats: int
+    memory_batch: int  # officers in the batch the probe lists, boards and previews
     scheduled: int  # reminders to schedule
     apscheduler_jobs: int  # jobs actually added per round; the figure is scaled up
+    scheduling_repeats: int  # re-planning 50,000 reminders takes a minute or so a round
     dispatch_due: int
     dispatch_small: int  # pending reminders in the database, the due ones included
     dispatch_large: int
@@ -30,15 +31,16 @@ FULL = Sizes(
     repeats=5,
     throughput_officers=40,
     latency_small=100,
-    latency_large=100_000,
-    memory_officers=100_000,
+    population=100_000,
     memory_repeats=3,
+    memory_batch=20,
     scheduled=50_000,
-    apscheduler_jobs=5_000,
+    apscheduler_jobs=2_000,
+    scheduling_repeats=3,
     dispatch_due=1_000,
     dispatch_small=10_000,
     dispatch_large=1_000_000,
-    dispatch_repeats=3,
+    dispatch_repeats=3,  # each round sends 1,000 reminders twice over: minutes
     preview_officers=20,
     year_officers=1_000,
     year_baseline_officers=100,
@@ -49,19 +51,20 @@ FULL = Sizes(
 
 QUICK = Sizes(
     repeats=3,
-    throughput_officers=6,
-    latency_small=10,
-    latency_large=500,
-    memory_officers=500,
+    throughput_officers=3,
+    latency_small=5,
+    population=300,
     memory_repeats=1,
-    scheduled=300,
-    apscheduler_jobs=100,
-    dispatch_due=10,
+    memory_batch=3,
+    scheduled=100,
+    apscheduler_jobs=30,
+    scheduling_repeats=1,
+    dispatch_due=5,
     dispatch_small=50,
-    dispatch_large=500,
+    dispatch_large=300,
     dispatch_repeats=1,
-    preview_officers=3,
-    year_officers=2,
+    preview_officers=2,
+    year_officers=2,  # the ratio needs two sizes
     year_baseline_officers=1,
     year_backends=("sqlite",),
 )
