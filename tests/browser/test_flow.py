@@ -103,6 +103,7 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
     final.get_by_role("button", name="Approve").click()
     expect(done(inbox)).to_have_text(f"{ref}: placement.final approved by Maria Santos")
     expect(inbox.locator("main")).to_contain_text("Nothing is waiting for you.")
+    assert [] == supervisor.unexpected_problems()
     assert ("approved", SUPERVISOR, "Thorough work on the ARF brief.") == signoff_status(
         console, ref, "placement.final"
     )
