@@ -32,18 +32,18 @@ PROGRAMME: Programme = {
 }
 
 BATCHES: dict[str, Batch] = {
-    "JD-17": {
-        "ref": "JD-17",
+    "JD17": {
+        "ref": "JD17",
         "number": 17,
-        "track": "junior_diplomats",
+        "track": "junior-diplomats",
         "track_title": "IAI Attachment Programme for Junior Diplomats",
         "start": date(2023, 2, 1),
         "end": date(2024, 1, 31),
     },
-    "AEC-6": {
-        "ref": "AEC-6",
+    "AE6": {
+        "ref": "AE6",
         "number": 6,
-        "track": "aec_ascc",
+        "track": "aec-ascc",
         "track_title": "Attachment of Officers for AEC and ASCC Involvement",
         "start": date(2023, 2, 1),
         "end": date(2024, 1, 31),
@@ -76,7 +76,7 @@ OFFICERS: dict[str, tuple[Officer, str]] = {  # country -> (officer, batch ref)
             ministry="Ministry of Foreign Affairs and International Cooperation",
             position="Attaché, Department of ASEAN",
         ),
-        "JD-17",
+        "JD17",
     ),
     "LA": (
         _officer(
@@ -87,7 +87,7 @@ OFFICERS: dict[str, tuple[Officer, str]] = {  # country -> (officer, batch ref)
             ministry="Ministry of Foreign Affairs",
             position="Third Secretary, ASEAN Department",
         ),
-        "JD-17",
+        "JD17",
     ),
     "MM": (
         _officer(
@@ -98,7 +98,7 @@ OFFICERS: dict[str, tuple[Officer, str]] = {  # country -> (officer, batch ref)
             ministry="Ministry of Commerce",
             position="Assistant Director, Department of Trade",
         ),
-        "AEC-6",
+        "AE6",
     ),
     "VN": (
         _officer(
@@ -109,7 +109,7 @@ OFFICERS: dict[str, tuple[Officer, str]] = {  # country -> (officer, batch ref)
             ministry="Ministry of Industry and Trade",
             position="Official, ASEAN Cooperation Division",
         ),
-        "AEC-6",
+        "AE6",
     ),
 }
 
@@ -165,15 +165,15 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
     "induction_welcome": (
         "LA",
         "officer",
-        _reminder("induction.welcome", "upcoming", datetime(2023, 1, 25, 9, tzinfo=JAKARTA)),
+        _reminder("induction_welcome", "reminder", datetime(2023, 1, 25, 9, tzinfo=JAKARTA)),
         "induction",
     ),
     "activity_report_due": (
         "MM",
         "officer",
         _reminder(
-            "report.monthly_activity",
-            "due",
+            "activity_report",
+            "reminder",
             datetime(2023, 3, 31, 17, tzinfo=JAKARTA),
             subject_item="activity_report.2023-03",
         ),
@@ -183,8 +183,8 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "KH",
         "supervisor",
         _reminder(
-            "signoff.due",
-            "due",
+            "midterm_due",
+            "reminder",
             datetime(2023, 8, 4, 9, tzinfo=JAKARTA),
             subject_item="placement.midterm",
         ),
@@ -194,7 +194,7 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "VN",
         "supervisor",
         _reminder(
-            "signoff.overdue",
+            "final_overdue",
             "overdue",
             datetime(2024, 1, 19, 9, tzinfo=JAKARTA),
             occurrence=2,
@@ -207,7 +207,7 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "MM",
         "coordinator",
         _reminder(
-            "signoff.escalation",
+            "final_overdue.escalation",
             "escalation",
             datetime(2024, 1, 19, 9, tzinfo=JAKARTA),
             days_overdue=5,
@@ -219,8 +219,8 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "VN",
         "officer",
         _reminder(
-            "study_visit.documents",
-            "due",
+            "travel_documents",
+            "reminder",
             datetime(2023, 10, 13, 17, tzinfo=JAKARTA),
             subject_item="passport",
             missing=["passport", "Japanese visa", "flight itinerary"],
@@ -231,8 +231,8 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "KH",
         "officer",
         _reminder(
-            "study_visit.report",
-            "due",
+            "visit_report",
+            "reminder",
             datetime(2023, 11, 24, 17, tzinfo=JAKARTA),
             subject_item="visit_report",
         ),
@@ -242,7 +242,7 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         "LA",
         "alumnus",
         _reminder(
-            "alumni.followup.12m",
+            "alumni_followup",
             "followup",
             datetime(2025, 1, 31, 9, tzinfo=ZoneInfo("Asia/Vientiane")),
             occurrence=1,
@@ -253,7 +253,7 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
     "coordinator_digest": (
         "MM",
         "coordinator",
-        _reminder("digest.daily", "digest", datetime(2024, 1, 22, 9, tzinfo=JAKARTA)),
+        _reminder("coordinator_digest", "digest", datetime(2024, 1, 22, 9, tzinfo=JAKARTA)),
         "placement",
     ),
 }
@@ -313,11 +313,11 @@ def sample_context(template_name: str) -> TemplateContext:
         "supervisor": SUPERVISOR,
         # During the programme officers work in Jakarta; alumni are back home.
         "officer": _as_recipient(officer, "officer", "Asia/Jakarta"),
-        "alumnus": _as_recipient(officer, "alumnus", _HOME_ZONES[country]),
+        "alumnus": _as_recipient(officer, "officer", _HOME_ZONES[country]),
     }
     links: Links = {
         "officer": f"{_BASE_URL}/officers/{officer['ref']}",
-        "signoff": f"{_BASE_URL}/officers/{officer['ref']}/signoffs/{reminder['subject_item']}",
+        "signoff": f"{_BASE_URL}/officers/{officer['ref']}#signoffs",
         "survey": (
             f"{_BASE_URL}/surveys/alumni-12m/{officer['ref']}"
             if template_name == "alumni_followup"

@@ -29,7 +29,7 @@ TEMPLATE_NAMES: tuple[str, ...] = (
 TemplatePart = Literal["subject", "txt", "html"]
 TEMPLATE_PARTS: tuple[TemplatePart, ...] = ("subject", "txt", "html")
 
-Role = Literal["coordinator", "supervisor", "officer", "alumnus"]
+Role = Literal["coordinator", "supervisor", "officer"]  # alumni are "officer" too
 
 
 class Recipient(TypedDict):
