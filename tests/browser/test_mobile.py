@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import MOBILE, Console, Visitor, screenshot
@@ -31,6 +32,8 @@ def _fits_the_screen(page: Page) -> None:
     assert (MOBILE["width"], []) == (fit["width"], fit["wide"])
 
 
+# Layout in the browser, not storage: one backend is enough (the flows run on both).
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_board_and_the_inbox_are_usable_on_a_phone(
     console: Console, sign_in: Callable[..., Visitor]
 ) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from playwright.sync_api import expect
 
 from notifications.sample_context import sample_context
@@ -16,6 +17,8 @@ FIXED = "Sign-off needed: {{ officer.name }} ({{ 'browser test' | upper }})\n"
 SUBJECT_FILE = "signoff_due.subject.j2"
 
 
+# Template files and the browser, not storage: one backend is enough.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_the_preview_shows_a_syntax_error_with_its_line_then_the_fixed_subject_is_saved(
     console: Console, sign_in: Callable[..., Visitor]
 ) -> None:
