@@ -1,0 +1,153 @@
+"""A dispatcher process killed (SIGKILL) at random moments, again and again, then let
+finish: every due reminder arrives, none is left 'sending', and the only repeats are
+messages that were in flight at a kill, with the Message-ID of their first copy.
+
+The kill points come from a seeded ``random.Random``; the seed is printed (shown when
+the test fails) and ``ATTACHE_CRASH_SEED=<seed>`` replays the same kill schedule.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from lifecycle.persistence import outbox
+from lifecycle.services import Services
+from notifications.dispatch import DispatchSettings
+from notifications.message import message_id_for
+from tests.integration.reminders.conftest import (
+    BACKLOG_AT,
+    PROCESS_TIMEOUT,
+    SENDER,
+    RecordingHandler,
+    SmtpServer,
+    cli_argv,
+    cli_env,
+    rows,
+    run_cli,
+)
+
+KILLS = 4
+ACK_DELAY = 0.05  # seconds the server keeps a recorded message before answering 250
+# The CLI's lease (not configurable from the environment): each restart runs this much
+# later, so the claims the killed process left behind have run out and are taken over.
+LEASE = DispatchSettings(sender=SENDER).lease
+STEP = LEASE + timedelta(minutes=1)
+
+
+@dataclass
+class SlowToAcknowledge(RecordingHandler):
+    """Records each message at once, then is slow to say so: a kill in that window
+    leaves a message delivered that its dispatcher never heard was accepted."""
+
+    ack_delay: float = ACK_DELAY
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        reply = await super().handle_DATA(server, session, envelope)
+        await asyncio.sleep(self.ack_delay)
+        return reply
+
+
+@pytest.fixture
+def slow_server() -> Iterator[SmtpServer]:
+    server = SmtpServer(handler=SlowToAcknowledge())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def rng() -> random.Random:
+    seed = int(os.environ.get("ATTACHE_CRASH_SEED") or random.SystemRandom().randrange(2**32))
+    print(f"kill schedule: ATTACHE_CRASH_SEED={seed}")
+    return random.Random(seed)
+
+
+def wait_for(condition: Any, proc: subprocess.Popen[str]) -> None:
+    """Until ``condition()`` or the process ends (a safety timeout, never an assertion)."""
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    while not condition() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+
+
+def kill_mid_pass(url: str, port: int, now: datetime, server: SmtpServer,
+                  rng: random.Random) -> set[str]:
+    """Start a dispatch pass, SIGKILL it after a random number of messages and a random
+    moment more; returns the keys the server received from it."""
+    before = len(server.received)
+    messages = rng.randint(1, 8)
+    with subprocess.Popen(
+        cli_argv(url, "reminders", "dispatch", now=now.isoformat()),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        env=cli_env(port),
+    ) as proc:
+        try:
+            wait_for(lambda: len(server.received) >= before + messages, proc)
+            time.sleep(rng.uniform(0, 2 * ACK_DELAY))
+            proc.send_signal(signal.SIGKILL)
+            out, err = proc.communicate(timeout=PROCESS_TIMEOUT)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        # Killed mid-pass, not finished (there are far more due rows than messages).
+        assert (-signal.SIGKILL, "") == (proc.returncode, out), err
+    return {m.key for m in server.received[before:]}
+
+
+def test_a_dispatcher_killed_again_and_again_loses_nothing(
+    backlog_url: str, services: Services, slow_server: SmtpServer, rng: random.Random
+) -> None:
+    """SIGKILL a ``reminders dispatch`` process at random moments, restart it each time
+    a lease later (so it takes over what the dead one had claimed), then let it finish:
+    every due reminder arrives; every row ends ``sent``; a reminder arrives twice only
+    if it was in flight at a kill, at most once more per such kill, with one
+    Message-ID; at most one message is in flight per kill."""
+    before = {r.key: r.status for r in rows(services)}
+    due = {r.key for r in rows(services)
+           if r.status == outbox.PENDING and r.next_attempt_at <= BACKLOG_AT}
+    in_flight_at_kill: Counter[str] = Counter()
+
+    for kill in range(KILLS):
+        received = kill_mid_pass(backlog_url, slow_server.port, BACKLOG_AT + kill * STEP,
+                                 slow_server, rng)
+        left = {r.key: r for r in rows(services) if r.status == outbox.SENDING}
+        # Sent (the server has it) but not recorded: it was in flight when killed.
+        in_flight = received & set(left)
+        assert len(in_flight) <= 1, f"kill {kill}: {sorted(in_flight)}"
+        in_flight_at_kill.update(in_flight)
+        # What the dead process claimed is leased only until the next restart.
+        assert all(r.claimed_until <= BACKLOG_AT + (kill + 1) * STEP for r in left.values())
+
+    finish_at = BACKLOG_AT + KILLS * STEP
+    done = run_cli(backlog_url, "reminders", "dispatch", "--json", env=cli_env(slow_server.port),
+                   now=finish_at.isoformat())
+    assert (0, "") == (done.returncode, done.stderr)
+    assert ([], [], 0) == tuple(json.loads(done.stdout)[k] for k in ("retrying", "failed",
+                                                                      "expired"))
+
+    after = rows(services)
+    # Exactly the due rows were touched (nothing else fell due as the clock moved on).
+    assert due == {r.key for r in after if r.status != before[r.key]}
+    assert {outbox.SENT} == {r.status for r in after if r.key in due}
+    assert [] == [r.key for r in after if r.status == outbox.SENDING or r.claimed_until]
+
+    received = slow_server.received
+    copies = Counter(m.key for m in received)
+    assert due == set(copies)
+    repeats = {key: n - 1 for key, n in copies.items() if n > 1}
+    print(f"in flight at the kills: {sorted(in_flight_at_kill)}; received twice: {sorted(repeats)}")
+    assert {} == {k: n for k, n in repeats.items() if n > in_flight_at_kill[k]}
+    assert sum(repeats.values()) <= KILLS
+    assert [] == [m for m in received if m.message_id != message_id_for(m.key)]
