@@ -72,3 +72,18 @@ def test_the_board_and_the_inbox_are_usable_on_a_phone(
     expect(done(inbox)).to_have_text(f"{placed}: placement.midterm approved by Maria Santos")
     assert "approved" == signoff_status(console, placed, "placement.midterm")[0]
     _fits_the_screen(inbox)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_the_template_preview_wraps_long_links_on_a_phone(
+    console: Console, sign_in: Callable[..., Visitor]
+) -> None:
+    """The sample e-mail's links are longer than a phone is wide: they wrap in the
+    preview instead of pushing the whole editor sideways."""
+    page = sign_in(COORDINATOR, phone=True).page
+    page.goto("/templates/signoff_due")
+    mail = page.locator("#preview pre.mail")
+    expect(mail).to_contain_text("https://")
+    longest = max(len(word) for word in mail.inner_text().split())
+    assert longest > 45  # too long for 390 px at this font size, so this test means something
+    _fits_the_screen(page)
