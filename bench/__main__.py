@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sqlite3
 import sys
 import time
@@ -24,6 +25,8 @@ RESULTS = Path(__file__).with_name("RESULTS.md")
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    # A run stopped with SIGTERM still drops its scratch databases (the finally below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     sizes = QUICK if args.quick else FULL
     if args.year_everywhere:
         sizes = replace(sizes, year_backends=(SQLITE, POSTGRES))

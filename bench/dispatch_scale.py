@@ -28,6 +28,8 @@ from notifications.message import Mailbox, OutgoingMessage
 from notifications.rendering import TemplateRenderer
 
 NAME = "4b. dispatch vs pending backlog"
+IDLE_NAME = "4c. idle dispatch pass vs pending backlog"
+IDLE_REPEATS = 7
 GOAL = 1.5
 SENDER = Mailbox("Attache", "attache@asean.example")
 
@@ -44,12 +46,12 @@ class NullChannel:
 
 
 def run(bench: Bench) -> list[Result]:
-    return [_measure(bench, backend) for backend in bench.backends]
+    return [result for backend in bench.backends for result in _measure(bench, backend)]
 
 
-def _measure(bench: Bench, backend: str) -> Result:
+def _measure(bench: Bench, backend: str) -> list[Result]:
     if problem := bench.unavailable(backend):
-        return skipped(NAME, backend, problem)
+        return [skipped(NAME, backend, problem), skipped(IDLE_NAME, backend, problem)]
     sizes = bench.sizes
     due, small, large = sizes.dispatch_due, sizes.dispatch_small, sizes.dispatch_large
     bench.log(f"{NAME} on {backend}: loading {small:,} and {large:,} pending reminders")
@@ -58,10 +60,13 @@ def _measure(bench: Bench, backend: str) -> Result:
         runs = [_dispatch_round(services, due_ids) for services, due_ids in databases]
         bench.log(f"{NAME} on {backend}: {sizes.dispatch_repeats} rounds of {due:,} sends")
         paired = interleave(sizes.dispatch_repeats, runs[1], runs[0])
+        # The scheduler runs a pass every minute, mostly with nothing due.
+        idle = [_idle_pass(services) for services, _ in databases]
+        idle_paired = interleave(IDLE_REPEATS, idle[1], idle[0])
     finally:
         for services, _ in databases:
             services.db.dispose()
-    return Result(
+    dispatching = Result(
         NAME,
         backend,
         f"{due:,} of {large:,}: {duration(paired.candidate.median)}",
@@ -73,6 +78,30 @@ def _measure(bench: Bench, backend: str) -> Result:
         f"{DispatchSettings(SENDER).batch_size}); median of {sizes.dispatch_repeats} "
         "rounds on each database, alternating",
     )
+    idling = Result(
+        IDLE_NAME,
+        backend,
+        f"{large:,} pending: {duration(idle_paired.candidate.median)}",
+        f"{small:,} pending: {duration(idle_paired.baseline.median)}",
+        idle_paired.ratio,
+        "",
+        None,
+        f"one Dispatcher.run_once() with nothing due (what the scheduler does every "
+        f"minute); median of {IDLE_REPEATS} on each database, alternating",
+    )
+    return [dispatching, idling]
+
+
+def _idle_pass(services: Services) -> Callable[[int], float]:
+    dispatcher = Dispatcher(services, NullChannel(), TemplateRenderer(), DispatchSettings(SENDER))
+
+    def one_pass(_round: int) -> float:
+        with stopwatch() as watch:
+            report = dispatcher.run_once()
+        assert not report.sent, report.summary
+        return watch.seconds
+
+    return one_pass
 
 
 def _backlog(bench: Bench, backend: str, due: int, pending: int) -> tuple[Services, list[int]]:
