@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+# Row ids are INTEGER columns (32-bit on PostgreSQL): a larger number names no row, and
+# asking the database for it fails (a 500) instead of finding nothing.
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 class _Body(BaseModel):

@@ -10,7 +10,14 @@ from sqlalchemy import select
 from lifecycle.persistence.tables import Reminder
 from lifecycle.roles import Role
 from notifications.rendering import TemplateRenderer
-from tests.web.conftest import OTHER_OFFICER, World, problem, unchanged
+from tests.web.conftest import (
+    OTHER_OFFICER,
+    World,
+    form_with_csrf,
+    problem,
+    session_cookie,
+    unchanged,
+)
 from web.app import create_app
 
 SHIPPED = Path(__file__).parents[2] / "notifications" / "templates"
@@ -195,3 +202,23 @@ def test_without_an_override_folder_templates_are_read_only(world: World) -> Non
                               headers=world.bearer(Role.COORDINATOR))
         assert "templates cannot be edited here" in problem(
             response, 422, "configuration_error")["detail"]
+
+
+def test_a_reminder_number_beyond_any_row_is_refused_not_a_crash(
+    client: TestClient, world: World
+) -> None:
+    """Found by the fuzz: 2**63 overflowed SQLite and 2**31 PostgreSQL's INTEGER (500).
+    Now the API and the page answer 422 naming the parameter, and write nothing."""
+    signed = world.session(Role.COORDINATOR)
+    with unchanged(world.services):
+        for number in (2**31, 2**63, 0):
+            response = client.post(f"/api/reminders/{number}/retry",
+                                   headers=world.bearer(Role.COORDINATOR))
+            assert ["path.reminder_id"] == list(problem(response, 422, "invalid_data")["fields"])
+            response = client.post(f"/reminders/{number}/retry",
+                                   data=form_with_csrf(signed), headers=session_cookie(signed))
+            assert 422 == response.status_code
+            assert "reminder_id" in response.text
+    response = client.post("/api/reminders/2147483647/retry",
+                           headers=world.bearer(Role.COORDINATOR))
+    assert "no reminder #2147483647" == problem(response, 404, "not_found")["detail"]

@@ -13,7 +13,7 @@ from lifecycle.services.accounts import Visitor
 from notifications import reminders_view, retrying, template_editing
 from notifications.rendering import TemplateRenderer
 from web.auth import api, services_of
-from web.schemas import TemplateBody
+from web.schemas import RowId, TemplateBody
 
 router = APIRouter()
 C = Role.COORDINATOR
@@ -35,7 +35,7 @@ def list_reminders(
 
 
 @router.post("/reminders/{reminder_id}/retry", tags=["reminders"])
-def retry(request: Request, reminder_id: int, who: Visitor = api(C)) -> dict[str, str]:
+def retry(request: Request, reminder_id: RowId, who: Visitor = api(C)) -> dict[str, str]:
     return {"message": retrying.retry(services_of(request), reminder_id, actor=who.email)}
 
 

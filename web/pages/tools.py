@@ -17,6 +17,7 @@ from web.api.reminders import renderer_of
 from web.auth import EVERYONE, page, services_of
 from web.pages.forms import done
 from web.rendering import render
+from web.schemas import RowId
 
 router = APIRouter()
 C, V = Role.COORDINATOR, Role.VIEWER
@@ -35,7 +36,7 @@ def reminders(
 
 
 @router.post("/reminders/{reminder_id}/retry")
-def retry(request: Request, reminder_id: int, who: Visitor = page(C)) -> Response:
+def retry(request: Request, reminder_id: RowId, who: Visitor = page(C)) -> Response:
     message = retrying.retry(services_of(request), reminder_id, actor=who.email)
     return done("/reminders", message)
 
