@@ -21,9 +21,8 @@ run: $(STAMP)
 	$(BIN)/attache init
 	$(BIN)/attache demo
 	$(BIN)/attache batch list
-	$(BIN)/attache officer list
-	@echo "Starting the reminder scheduler (mail goes to ./outbox/*.eml; Ctrl-C stops it)"
-	$(BIN)/attache scheduler run
+	@echo "Serving the console on http://127.0.0.1:8000 (sign in with a login above; mail goes to ./outbox/*.eml; Ctrl-C stops it)"
+	$(BIN)/attache serve --host 127.0.0.1 --port 8000
 
 # The browser tests drive Debian's chromium (never a downloaded browser): install it once.
 CHROMIUM := /usr/bin/chromium

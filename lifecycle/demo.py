@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 from lifecycle.clock import FakeClock
 from lifecycle.errors import Conflict
 from lifecycle.persistence.database import Database
-from lifecycle.persistence.tables import Batch, Track
+from lifecycle.persistence.tables import Batch, Officer, Track
+from lifecycle.services import accounts, setup
 from lifecycle.services import officers as act
-from lifecycle.services import setup
 from lifecycle.services.context import Services
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -40,6 +40,18 @@ USERS = [
     ("Programme Administrator", "admin@asean.example", "admin", "Asia/Jakarta"),
     ("JAIF Management Team", "jaif@jaif.example", "viewer", "Asia/Tokyo"),
     *[(name, email, "supervisor", "Asia/Jakarta") for name, email, _ in SUPERVISORS.values()],
+]
+# Every demo login uses this password: it is printed by `attache demo` and `make run`,
+# and must never be used outside a demonstration.
+DEMO_PASSWORD = "attache-demo"
+# The officer who can sign in to see their own page: JD17's first officer.
+DEMO_OFFICER = "jd17.officer01@kh.example"
+# A batch starting next month, so the console shows nominations to act on today.
+LIVE = [
+    ("Sok Pisey", "KH", "Ministry of Foreign Affairs and International Cooperation", "Attaché"),
+    ("ຄໍາພອນ ສີສຸວັນ", "LA", "Ministry of Foreign Affairs", "Third Secretary"),
+    ("နှင်းဝေ", "MM", "Ministry of Foreign Affairs", "Attaché"),
+    ("Trần Minh Khôi", "VN", "Ministry of Foreign Affairs", "Third Secretary"),
 ]
 EXTRA_DIVISIONS = [
     ("External Relations Division", "APSC"),
@@ -123,17 +135,57 @@ def load_demo(services: Services) -> list[str]:
                 Track.slug == "junior-diplomats", Batch.number == 17
             )
             if session.scalar(demo_batch) is not None:
-                return ["demo already loaded (batch JD17 exists)"]
+                return ["demo already loaded (batch JD17 exists)", *demo_logins()]
             clock = FakeClock(_at("2022-11-01"))
             joined = _OneTransaction(services.db, session)
             sim = Services(joined, clock, services.workflows, services.listeners)
             officers = _load(sim, clock)
+            live_ref = _live_batch(Services(joined, services.clock, sim.workflows, sim.listeners))
+            _logins(sim)
     except Conflict as exc:
         raise Conflict(f"cannot load the demo: {exc.message}; nothing was changed") from None
     return [
-        f"loaded demo: {len(USERS)} users, batches JD17 and AE6, {officers} officers",
-        f"coordinator login: {COORDINATOR}",
+        f"loaded demo: {len(USERS) + 1} users, batches JD17 and AE6 (2023, walked through "
+        f"the year), {officers} officers; {live_ref} starts next month with {len(LIVE)} "
+        "nominations to act on",
+        *demo_logins(),
     ]
+
+
+def demo_logins() -> list[str]:
+    """The console sign-ins the demo creates, one line each."""
+    people = [(role, email) for _, email, role, _ in USERS] + [("officer", DEMO_OFFICER)]
+    return [f"login {role:<12} {email:<28} password {DEMO_PASSWORD}" for role, email in people]
+
+
+def _logins(sim: Services) -> None:
+    with sim.transaction() as session:
+        officer = session.scalar(select(Officer).where(Officer.email == DEMO_OFFICER))
+        assert officer is not None  # nominated by _load
+        name = officer.name
+    setup.add_user(sim, name=name, email=DEMO_OFFICER, role="officer", timezone="Asia/Jakarta")
+    for _, email, _, _ in USERS:
+        accounts.set_password(sim, email, DEMO_PASSWORD)
+    accounts.set_password(sim, DEMO_OFFICER, DEMO_PASSWORD)
+
+
+def _live_batch(live: Services) -> str:
+    """JD18, from the first of next month for a year, its nominations just received."""
+    today = live.today()
+    start = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    number = 18
+    ref = setup.create_batch(
+        live,
+        track="junior-diplomats",
+        number=number,
+        start=start,
+        end=start.replace(year=start.year + 1) - timedelta(days=1),
+        quotas={"KH": 2, "LA": 2, "MM": 2, "VN": 2},
+        optional_stages=["diplomatic_training"],
+        milestones={"study_visit": (start + timedelta(days=306))},
+    )
+    _nominate(live, ref, [(*person, "nominated") for person in LIVE])
+    return ref
 
 
 class _OneTransaction(Database):

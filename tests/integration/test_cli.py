@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from lifecycle.services import Services
+from lifecycle.services import Services, accounts
 from lifecycle.services import officers as act
 from tests.integration import PROCESS_TIMEOUT, Run, attache, cli_env, wipe
 from tests.support import COORDINATOR, DIVISION, INDUCTION, dump, nominate, seed_programme
@@ -182,16 +182,22 @@ def test_init_builds_an_empty_database_once_then_changes_nothing(
 
 
 def test_demo_loads_the_2022_2023_round_once(database_url: str, services: Services) -> None:
-    """``demo`` yields JD17 and AE6 with officers at many stages; a second run is a no-op."""
-    first = attache(database_url, "demo")
+    """``demo`` yields JD17 and AE6 with officers at many stages, and JD18 starting the
+    month after --now with its nominations; a second run is a no-op."""
+    first = attache(database_url, "demo", now="2026-11-25T10:00+07:00")
     assert (0, "") == (first.code, first.err)
+    assert "login coordinator  coordinator@asean.example    password attache-demo" in first.out
     loaded = dump(services)
     again = attache(database_url, "demo")
     assert (0, "") == (again.code, again.err)
     assert loaded == dump(services)
 
-    assert {"AE6", "JD17"} == {b["ref"] for b in attache(
-        database_url, "batch", "list", "--json").json()}
+    batches = {b["ref"]: b for b in attache(database_url, "batch", "list", "--json").json()}
+    assert {"AE6", "JD17", "JD18"} == set(batches)
+    assert ("2026-12-01", "2027-11-30") == (batches["JD18"]["start"], batches["JD18"]["end"])
+    assert {"nominated": 4} == batches["JD18"]["by_state"]
+    for login in ("coordinator@asean.example", "jd17.officer01@kh.example"):  # printed above
+        assert accounts.sign_in(services, login, "attache-demo").token
     jd17 = attache(database_url, "officer", "list", "--batch", "JD17", "--json").json()
     ae6 = attache(database_url, "officer", "list", "--batch", "AE6", "--json").json()
     assert 5 <= len([o for o in jd17 if o["country"] == "KH"])
@@ -207,7 +213,7 @@ def test_demo_is_not_fooled_by_a_batch_17_of_another_track(database_url: str) ->
     assert 0 == created.code
     run = attache(database_url, "demo")
     assert (0, "") == (run.code, run.err)
-    assert {"AE6", "AE17", "JD17"} == {b["ref"] for b in attache(
+    assert {"AE6", "AE17", "JD17", "JD18"} == {b["ref"] for b in attache(
         database_url, "batch", "list", "--json").json()}
 
 
