@@ -51,7 +51,8 @@ class BatchBody(_Body):
     start: date
     end: date
     funder: str = Field(default="JAIF", min_length=1, max_length=200)
-    quotas: dict[str, int] = Field(default_factory=dict)
+    # Bounded like batch numbers: a larger count would not fit the INTEGER column (a 500).
+    quotas: dict[str, Annotated[int, Field(le=10_000)]] = Field(default_factory=dict)
     optional_stages: list[str] = Field(default_factory=list)
     milestones: dict[str, date] = Field(default_factory=dict)
 

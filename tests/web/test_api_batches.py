@@ -126,6 +126,22 @@ def test_batch_creation_refusals_write_nothing(client: TestClient, world: World)
             problem(response, 403, "permission_denied")
 
 
+def test_a_quota_too_large_to_store_is_refused_not_a_crash(
+    client: TestClient, world: World
+) -> None:
+    """2**40 seats overflowed PostgreSQL's INTEGER and 10**20 SQLite's (a 500); seats are
+    now bounded like batch numbers, and the refusal names the field."""
+    headers = world.bearer(Role.COORDINATOR)
+    with unchanged(world.services):
+        for seats in (2**40, 10**20, 10_001):
+            response = client.post("/api/batches", json={**NEW_BATCH, "quotas": {"KH": seats}},
+                                   headers=headers)
+            assert ["quotas.KH"] == list(problem(response, 422, "invalid_data")["fields"])
+    response = client.post("/api/batches", json={**NEW_BATCH, "quotas": {"KH": 10_000}},
+                           headers=headers)
+    assert (201, {"KH": 10_000}) == (response.status_code, response.json()["quotas"])
+
+
 def test_an_unknown_batch_is_404_everywhere(client: TestClient, world: World) -> None:
     headers = world.bearer(Role.COORDINATOR)
     with unchanged(world.services):
