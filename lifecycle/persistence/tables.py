@@ -311,3 +311,20 @@ class SignInFailure(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CalendarFeed(Base):
+    """A secret, revocable iCalendar subscription URL for an officer, a supervisor or a
+    batch. Calendar apps cannot sign in, so the URL's token is the credential: only its
+    hash is stored, and revoking the row kills the URL."""
+
+    __tablename__ = "calendar_feeds"
+    __table_args__ = (Index("ix_calendar_feeds_subject", "subject_kind", "subject_ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    subject_kind: Mapped[str] = mapped_column(String(16))  # officer | supervisor | batch
+    subject_ref: Mapped[str] = mapped_column(String(320))  # officer ref, e-mail, batch ref
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
