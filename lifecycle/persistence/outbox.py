@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence.tables import Reminder
@@ -50,42 +50,51 @@ def sync_officer(
         for row in session.scalars(select(Reminder).where(Reminder.officer_id == officer_id))
     }
     wanted_keys = set()
+    added: list[dict[str, object]] = []
     for want in wanted:
         wanted_keys.add(want.key)
         row = existing.get(want.key)
         if row is None:
             if want.expires_at > now:  # too late already: never create it just to expire it
-                session.add(_new_row(officer_id, want, now))
+                added.append(_new_values(officer_id, want, now))
         elif row.status in (PENDING, CANCELLED):
             _refresh(row, want, now)
     for key, row in existing.items():
         if key not in wanted_keys and row.status == PENDING:
             row.status = CANCELLED
             row.updated_at = now
+    if added:
+        # One bulk INSERT: an officer entering placement gets a few dozen rows at once,
+        # and building a tracked ORM object for each cost more than planning them.
+        session.execute(insert(Reminder), added)
 
 
 def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Reminder:
-    return Reminder(
-        key=want.key,
-        officer_id=officer_id,
-        rule=want.rule,
-        occurrence=want.occurrence,
-        kind=want.kind,
-        template=want.template,
-        about=want.about,
-        recipient_role=want.recipient_role,
-        recipient_email=want.recipient_email,
-        recipient_name=want.recipient_name,
-        recipient_timezone=want.recipient_timezone,
-        due_at=want.due_at,
-        send_at=want.send_at,
-        expires_at=want.expires_at,
-        status=PENDING,
-        next_attempt_at=want.send_at,
-        attempts=0,
-        created_at=now,
-        updated_at=now,
-    )
+    return Reminder(**_new_values(officer_id, want, now))
+
+
+def _new_values(officer_id: int | None, want: WantedReminder, now: datetime) -> dict[str, object]:
+    return {
+        "key": want.key,
+        "officer_id": officer_id,
+        "rule": want.rule,
+        "occurrence": want.occurrence,
+        "kind": want.kind,
+        "template": want.template,
+        "about": want.about,
+        "recipient_role": want.recipient_role,
+        "recipient_email": want.recipient_email,
+        "recipient_name": want.recipient_name,
+        "recipient_timezone": want.recipient_timezone,
+        "due_at": want.due_at,
+        "send_at": want.send_at,
+        "expires_at": want.expires_at,
+        "status": PENDING,
+        "next_attempt_at": want.send_at,
+        "attempts": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def _refresh(row: Reminder, want: WantedReminder, now: datetime) -> None:
@@ -160,6 +169,19 @@ def claim(
             .order_by(Reminder.next_attempt_at)
         )
     )
+
+
+def renew(
+    session: Session, reminder_id: int, token: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend our claim on one row for another ``lease``; False if it was taken over."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == token, Reminder.status == SENDING)
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
 def finish(

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified
 
 from lifecycle.errors import NotFound
@@ -37,7 +37,9 @@ def officer_by_ref(session: Session, ref_or_email: str) -> Officer:
     key = ref_or_email.strip()
     column = Officer.email if "@" in key else Officer.ref
     query = select(Officer).where(column == (key.lower() if "@" in key else key.upper()))
-    officer = session.scalar(query)
+    # The batch comes joined; its quotas (eagerly loaded with every batch, for listings)
+    # are only wanted when nominating: load them on access instead of with every officer.
+    officer = session.scalar(query.options(defaultload(Officer.batch).lazyload(Batch.quotas)))
     if officer is None:
         raise NotFound(f"no officer {key!r}: name an officer by reference (e.g. JD17-03) or e-mail")
     return officer
