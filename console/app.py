@@ -11,7 +11,10 @@ import sys
 
 import click
 
-from console import commands_accounts  # noqa: F401 - adds 'user password|token' to 'user'
+from console import (
+    commands_accounts,  # noqa: F401 - adds 'user password|token' to 'user'
+    commands_import,  # noqa: F401 - adds 'officer import|export' to 'officer'
+)
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user

@@ -8,6 +8,7 @@ transaction was rolled back: nothing was written.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 
 class AttacheError(Exception):
@@ -101,6 +102,39 @@ class InvalidData(AttacheError):
         if self.fields:
             data["fields"] = self.fields
         return data
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One fault in an uploaded sheet: its row as the spreadsheet numbers it (header: 1)."""
+
+    row: int
+    column: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}, {self.column}: {self.problem}"
+
+
+class InvalidRows(InvalidData):
+    """A sheet (e.g. of nominations) with faults: every one is listed, nothing is taken."""
+
+    def __init__(self, heading: str, problems: Sequence[RowProblem]) -> None:
+        lines = "\n".join(str(p) for p in problems)
+        fields: dict[str, str] = {}
+        for p in problems:
+            key = f"row {p.row}, {p.column}"
+            fields[key] = f"{fields[key]}; {p.problem}" if key in fields else p.problem
+        super().__init__(f"{heading}\n{lines}", fields=fields)
+        self.problems = list(problems)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **super().to_dict(),
+            "problems": [
+                {"row": p.row, "column": p.column, "problem": p.problem} for p in self.problems
+            ],
+        }
 
 
 class ConfigurationError(InvalidData):

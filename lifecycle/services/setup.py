@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.definition import checksum as definition_checksum
@@ -191,48 +194,157 @@ def nominate(
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "nominating an officer")
-        target = repo.batch_by_ref(session, batch)
-        code = check.country(country)
-        address = check.email(email)
-        clash = session.scalar(select(Officer).where(Officer.email == address))
-        if clash is not None:
-            raise Conflict(f"an officer with e-mail {address} already exists: {clash.ref}")
-        quota = next((q for q in target.quotas if q.country == code), None)
-        if quota is not None:
-            taken = repo.seats_taken(session, target, code, SEAT_FREEING_STATES)
-            if taken >= quota.seats:
-                raise InvalidData(
-                    f"batch {target.ref} quota for {code} ({COUNTRIES[code]}) is full: "
-                    f"{taken} of {quota.seats} seats taken"
-                )
-        published = repo.latest_definition(session, target.track)
-        definition = services.workflows.get(published).definition
-        seq = repo.next_seq(session, target)
-        now = services.now()
-        officer = Officer(
-            ref=f"{target.ref}-{seq:02d}",
-            batch_id=target.id,
-            seq=seq,
-            definition_id=published.id,
-            name=check.required(name, "name"),
-            country=code,
-            ministry=check.required(ministry, "ministry"),
-            position=check.clean_text(position),
-            email=address,
-            timezone=check.timezone(timezone or COUNTRY_TIMEZONES[code]),
-            state=definition.initial,
-            state_since=now,
-            updated_at=now,
+        intake = Intake(services, session, repo.batch_by_ref(session, batch))
+        nomination = check_nomination(
+            name=name, country=country, ministry=ministry, email=email, position=position,
+            timezone=timezone,
         )
-        session.add(officer)
-        session.flush()
-        services.officer_changed(session, officer)
+        clash = intake.clash(nomination.email)
+        if clash is not None:
+            raise Conflict(clash)
+        full = intake.claim_seat(nomination.country)
+        if full is not None:
+            raise InvalidData(full)
+        officer = intake.enrol(nomination)
         return Outcome(
             officer.ref,
             f"nominated {officer.name} as {officer.ref}",
             officer.state,
             officer.version,
         )
+
+
+@dataclass(frozen=True)
+class Nomination:
+    """One nomination, checked and cleaned: country as its code, text in Unicode NFC."""
+
+    name: str
+    country: str
+    ministry: str
+    email: str
+    position: str | None
+    timezone: str
+
+
+# The officers table's column sizes: longer text must be refused here, not by the database.
+NOMINATION_LIMITS = {"name": 200, "ministry": 300, "position": 200}
+
+
+def check_nomination(
+    *,
+    name: str | None,
+    country: str | None,
+    ministry: str | None,
+    email: str | None,
+    position: str | None = None,
+    timezone: str | None = None,
+) -> Nomination:
+    """Check every field; all faults at once, in ``fields`` by field name.
+
+    Names are normalised to NFC: the same Vietnamese name typed with combining accents
+    or precomposed letters is one name (and one search result), in any script.
+    """
+    faults: dict[str, str] = {}
+
+    def attempt(field: str, value: str | None, checker: Callable[[str], str]) -> str | None:
+        try:
+            return checker(check.required(value, field))
+        except InvalidData as exc:
+            faults[field] = exc.message
+            return None
+
+    def text(field: str) -> Callable[[str], str]:
+        def nfc(value: str) -> str:
+            value = unicodedata.normalize("NFC", value)
+            if len(value) > NOMINATION_LIMITS[field]:
+                raise InvalidData(
+                    f"{field} is {len(value)} characters long; at most "
+                    f"{NOMINATION_LIMITS[field]} fit"
+                )
+            return value
+
+        return nfc
+
+    code = attempt("country", country, check.country)
+    address = attempt("email", email, check.email)
+    clean_name = attempt("name", name, text("name"))
+    clean_ministry = attempt("ministry", ministry, text("ministry"))
+    clean_position = (
+        attempt("position", position, text("position")) if check.clean_text(position) else None
+    )
+    zone = None
+    if code is not None:
+        zone = attempt("timezone", timezone or COUNTRY_TIMEZONES[code], check.timezone)
+    if faults:
+        raise InvalidData("; ".join(faults.values()), fields=faults)
+    assert code and address and clean_name and clean_ministry and zone  # all checked above
+    return Nomination(clean_name, code, clean_ministry, address, clean_position, zone)
+
+
+class Intake:
+    """A batch taking nominations in one transaction: the same rules for one or a sheet.
+
+    Seats are counted once and then claimed in memory, so a sheet's rows are weighed
+    against the quota together with the officers already nominated.
+    """
+
+    def __init__(self, services: Services, session: Session, batch: Batch) -> None:
+        self.services, self.session, self.batch = services, session, batch
+        self._taken: dict[str, int] = {}  # seats per country, officers already nominated
+        self._claimed: dict[str, int] = {}  # seats claimed since, by this intake
+
+    def clash(self, address: str) -> str | None:
+        """Why ``address`` cannot be nominated (an officer has it already), or None."""
+        officer = self.session.scalar(select(Officer).where(Officer.email == address))
+        if officer is None:
+            return None
+        return f"an officer with e-mail {address} already exists: {officer.ref}"
+
+    def claim_seat(self, code: str) -> str | None:
+        """Take one of the country's seats, or say why its quota is full (None: taken)."""
+        quota = next((q for q in self.batch.quotas if q.country == code), None)
+        if quota is None:
+            return None
+        if code not in self._taken:
+            self._taken[code] = repo.seats_taken(
+                self.session, self.batch, code, SEAT_FREEING_STATES
+            )
+        claimed = self._claimed.get(code, 0)
+        taken = self._taken[code] + claimed
+        if taken >= quota.seats:
+            earlier = f" ({claimed} by earlier rows)" if claimed else ""
+            return (
+                f"batch {self.batch.ref} quota for {code} ({COUNTRIES[code]}) is full: "
+                f"{taken} of {quota.seats} seats taken{earlier}"
+            )
+        self._claimed[code] = claimed + 1
+        return None
+
+    def enrol(self, nomination: Nomination) -> Officer:
+        """Write the officer (checked by the caller) and plan its reminders."""
+        published = repo.latest_definition(self.session, self.batch.track)
+        definition = self.services.workflows.get(published).definition
+        seq = repo.next_seq(self.session, self.batch)
+        now = self.services.now()
+        officer = Officer(
+            ref=f"{self.batch.ref}-{seq:02d}",
+            batch_id=self.batch.id,
+            seq=seq,
+            definition_id=published.id,
+            name=nomination.name,
+            country=nomination.country,
+            ministry=nomination.ministry,
+            position=nomination.position,
+            email=nomination.email,
+            timezone=nomination.timezone,
+            state=definition.initial,
+            state_since=now,
+            updated_at=now,
+        )
+        self.session.add(officer)
+        self.session.flush()
+        self.services.officer_changed(self.session, officer)
+        return officer
 
 
 def _milestones(milestones: Mapping[str, date], start: date, end: date) -> dict[str, str]:

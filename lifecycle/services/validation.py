@@ -39,7 +39,8 @@ def email(value: str) -> str:
 
 
 def country(value: str) -> str:
-    code = value.strip().upper()
+    """A code (KH) or the name the programme writes (Cambodia, Lao PDR, Viet Nam), any case."""
+    code = _COUNTRY_NAMES.get(" ".join(value.split()).casefold(), value.strip().upper())
     if code not in COUNTRIES:
         allowed = ", ".join(f"{c} ({n})" for c, n in COUNTRIES.items())
         raise InvalidData(
@@ -78,6 +79,9 @@ def iso_date(value: str, field: str) -> date:
         raise InvalidData(
             f"{field} {value!r} is not a date like 2023-02-01", fields={field: "not a date"}
         ) from None
+
+
+_COUNTRY_NAMES = {name.casefold(): code for code, name in COUNTRIES.items()}
 
 
 @cache
