@@ -177,3 +177,34 @@ def test_returning_a_review_without_a_comment_says_why_and_changes_nothing(
     inbox.get_by_role("link", name="Go back").click()
     expect(inbox).to_have_url(re.compile(r"/inbox$"))
     expect(midterm.get_by_role("button", name="Return")).to_be_visible()
+
+
+def test_an_action_from_a_stale_board_is_refused_until_the_board_is_reloaded(
+    console: Console, sign_in: SignIn
+) -> None:
+    """The supervisor signs while the coordinator's board is open: the coordinator's click
+    on the out-of-date card is refused, says why and writes nothing; back on the board,
+    the same action works."""
+    (ref,) = nominate(console.services, 1)
+    to_placement(console.services, ref)
+    coordinator = sign_in(COORDINATOR)
+    page = coordinator.page
+    asked = accept_confirmations(page)
+    open_board(page)
+    training = card(page, "placement", ref).get_by_role("button", name="Start diplomatic training")
+    expect(training).to_be_visible()
+
+    inbox = sign_in(SUPERVISOR).page
+    inbox.locator(f"article.card[data-ref='{ref}']").get_by_role("button", name="Approve").click()
+    expect(done(inbox)).to_contain_text("approved")
+    before = dump(console.services)
+    training.click()
+    expect(error(page)).to_contain_text(f"{ref} changed since you looked")
+    assert before == dump(console.services)
+    coordinator.expected_statuses.add(409)
+    assert [] == coordinator.unexpected_problems()
+
+    page.get_by_role("link", name="Go back").click()
+    advance_from_card(page, "placement", ref, "Start diplomatic training", "diplomatic_training")
+    assert "diplomatic_training" == stored(console, ref)["state"]
+    assert 2 == len(asked)

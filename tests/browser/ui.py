@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
@@ -53,8 +54,13 @@ def tick(page: Page, ref: str, key: str) -> None:
 
 
 def open_board(page: Page, batch: str = "JD17") -> None:
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Batches").click()
+    """Through the menu, as a person would; each step waits for its page, so no click
+    lands on a page that is being replaced (two boosted requests would race)."""
+    if not page.url.endswith("/batches"):
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Batches").click()
+        expect(page).to_have_url(re.compile(r"/batches$"))
     page.get_by_role("link", name=batch, exact=True).click()
+    expect(page).to_have_url(re.compile(rf"/batches/{batch}$"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(batch)
 
 
