@@ -9,14 +9,13 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Sizes:
     repeats: int  # rounds of baseline and candidate, side by side
-    throughput_officers: int  # officers advanced (twice each) per side per round
+    throughput_rounds: int  # each round advances one officer (twice) on each side
     latency_small: int  # officers in the small database; each is advanced once
     population: int  # officers in the large database (the latency and memory figures)
     memory_repeats: int
     memory_batch: int  # officers in the batch the probe lists, boards and previews
     scheduled: int  # reminders to schedule
-    apscheduler_jobs: int  # jobs actually added per round; the figure is scaled up
-    scheduling_repeats: int  # re-planning 50,000 reminders takes a minute or so a round
+    apscheduler_jobs: int  # about this many jobs are given to APScheduler, as samples
     dispatch_due: int
     dispatch_small: int  # pending reminders in the database, the due ones included
     dispatch_large: int
@@ -29,14 +28,13 @@ class Sizes:
 
 FULL = Sizes(
     repeats=5,
-    throughput_officers=40,
+    throughput_rounds=200,
     latency_small=100,
     population=100_000,
     memory_repeats=3,
     memory_batch=20,
     scheduled=50_000,
     apscheduler_jobs=2_000,
-    scheduling_repeats=3,
     dispatch_due=1_000,
     dispatch_small=10_000,
     dispatch_large=1_000_000,
@@ -51,14 +49,13 @@ FULL = Sizes(
 
 QUICK = Sizes(
     repeats=3,
-    throughput_officers=3,
+    throughput_rounds=6,
     latency_small=5,
     population=300,
     memory_repeats=1,
     memory_batch=3,
     scheduled=100,
-    apscheduler_jobs=30,
-    scheduling_repeats=1,
+    apscheduler_jobs=60,
     dispatch_due=5,
     dispatch_small=50,
     dispatch_large=300,
