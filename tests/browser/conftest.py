@@ -48,6 +48,8 @@ def browser() -> Iterator[Browser]:
         if IN_CI:
             pytest.fail(message + " (required when CI=true)", pytrace=False)
         pytest.skip(message)
+    # Waits for a condition, never a fixed time; generous because CI shares two cores.
+    expect.set_options(timeout=10_000)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         yield chromium
@@ -132,7 +134,7 @@ def open_browser(browser: Browser, console: Console) -> Iterator[Callable[..., V
         size = {"viewport": MOBILE, "has_touch": True, "is_mobile": True} if phone else {
             "viewport": {"width": 1280, "height": 900}}
         context = browser.new_context(base_url=console.url, **size)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         page = context.new_page()
         visitor = Visitor(context, page)
         page.on("console", lambda m: visitor.problems.append(f"console {m.type}: {m.text}")
