@@ -10,14 +10,15 @@ definitions, guards, roles, planner or rules.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 
 from lifecycle.persistence.tables import AuditEvent, Batch, Officer, Reminder
 
-OFFICERS, BATCHES = Officer.__table__, Batch.__table__
-AUDIT, REMINDERS = AuditEvent.__table__, Reminder.__table__
+OFFICERS, BATCHES = cast(Table, Officer.__table__), cast(Table, Batch.__table__)
+AUDIT, REMINDERS = cast(Table, AuditEvent.__table__), cast(Table, Reminder.__table__)
 TRANSITIONS = {"accept": ("nominated", "accepted"), "start_induction": ("accepted", "induction")}
 
 

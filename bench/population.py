@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, text
 
@@ -47,13 +47,10 @@ START = datetime(2023, 1, 2, 2, 0, tzinfo=UTC)
 # The stages a prototype can be walked to, in order.
 STAGES = ("nominated", "accepted", "induction", "placement", "study_visit", "graduated")
 
-OFFICER, BATCH = Officer.__table__, Batch.__table__
-CHILDREN: tuple[Table, ...] = (
-    AuditEvent.__table__,  # type: ignore[assignment]
-    ChecklistTick.__table__,  # type: ignore[assignment]
-    Signoff.__table__,  # type: ignore[assignment]
-    Placement.__table__,  # type: ignore[assignment]
-    Reminder.__table__,  # type: ignore[assignment]
+OFFICER, BATCH = cast(Table, Officer.__table__), cast(Table, Batch.__table__)
+CHILDREN = tuple(
+    cast(Table, model.__table__)
+    for model in (AuditEvent, ChecklistTick, Signoff, Placement, Reminder)
 )
 
 
