@@ -48,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             )  # fmt: skip
             args.output.write_text(text, encoding="utf-8")
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # let the clean-up finish
         scratch.close()
     print(table(results))
     print(f"\nwritten to {args.output} ({time.perf_counter() - started:,.0f} s)", file=sys.stderr)
