@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import Console, Visitor, screenshot
 from tests.browser.ui import (
+    UNNAMED,
     accept_confirmations,
     advance_from_card,
     card,
@@ -126,6 +127,7 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
     expect(history.filter(has_text="placement → study_visit")).to_have_count(0)
     expect(history.filter(has_text="placement.final approved")).to_have_count(1)
     screenshot(page, "officer", console)
+    assert [] == page.evaluate(UNNAMED)
 
     open_board(page)
     advance_from_card(page, "placement", ref, "Start study visit in Japan", "study_visit")

@@ -10,29 +10,10 @@ from playwright.sync_api import Page, expect
 from lifecycle.services import setup
 from lifecycle.services.accounts import set_password
 from tests.browser.conftest import PASSWORD, Console, Visitor, screenshot
+from tests.browser.ui import UNNAMED
 from tests.support import COORDINATOR, SUPERVISOR, nominate, to_placement
 
 ADMIN = "admin@asean.example"
-
-# Controls a person fills in, and buttons, that no assistive technology could name;
-# plus ids used twice (a <label for> then names only the first of them).
-UNNAMED = """() => {
-  const unnamed = [];
-  for (const el of document.querySelectorAll(
-      "input:not([type=hidden]), select, textarea, button")) {
-    const labelled = (el.getAttribute("aria-label") || "").trim()
-      || el.getAttribute("aria-labelledby")
-      || [...(el.labels || [])].some(l => l.textContent.trim())
-      || (el.tagName === "BUTTON" && el.textContent.trim());
-    if (!labelled) unnamed.push(el.outerHTML);
-  }
-  const seen = new Set();
-  for (const el of document.querySelectorAll("[id]")) {
-    if (seen.has(el.id)) unnamed.push(`duplicate id ${el.id}`);
-    seen.add(el.id);
-  }
-  return unnamed;
-}"""
 
 
 def controls(page: Page) -> int:

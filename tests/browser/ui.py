@@ -10,6 +10,26 @@ from playwright.sync_api import Locator, Page, expect
 from lifecycle.services import views
 from tests.browser.conftest import Console
 
+# Controls a person fills in, and buttons, that no assistive technology could name;
+# plus ids used twice (a <label for> then names only the first of them).
+UNNAMED = """() => {
+  const unnamed = [];
+  for (const el of document.querySelectorAll(
+      "input:not([type=hidden]), select, textarea, button")) {
+    const labelled = (el.getAttribute("aria-label") || "").trim()
+      || el.getAttribute("aria-labelledby")
+      || [...(el.labels || [])].some(l => l.textContent.trim())
+      || (el.tagName === "BUTTON" && el.textContent.trim());
+    if (!labelled) unnamed.push(el.outerHTML);
+  }
+  const seen = new Set();
+  for (const el of document.querySelectorAll("[id]")) {
+    if (seen.has(el.id)) unnamed.push(`duplicate id ${el.id}`);
+    seen.add(el.id);
+  }
+  return unnamed;
+}"""
+
 
 def card(page: Page, state: str, ref: str) -> Locator:
     """The officer's card in one column of the batch board."""
