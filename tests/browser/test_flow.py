@@ -82,6 +82,16 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
     coordinator = sign_in(COORDINATOR)
     page = coordinator.page
     expect(page).to_have_url(re.compile(r"/batches$"))
+
+    open_board(page)  # Cancel in the confirmation: nothing is sent, nothing changes
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    with page.expect_event("dialog"):
+        card(page, "nominated", ref).get_by_role("button", name="Accept nomination").click()
+    expect(card(page, "nominated", ref)).to_be_visible()
+    assert ([], "nominated") == (posts, stored(console, ref)["state"])
+
     _placed_by_hand(page, console, ref)
     expect(card(page, "placement", ref)).to_contain_text(
         "start_study_visit waits for: sign-off 'placement.final'"
