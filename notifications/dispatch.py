@@ -89,6 +89,9 @@ class Dispatcher:
             report.expired = outbox.expire_overdue(session, now)
         while True:
             token = uuid.uuid4().hex
+            # The time now, not the pass's start: a long pass must not claim rows under
+            # a lease that has already run out.
+            now = self.services.now()
             with self.services.transaction() as session:
                 claimed = outbox.claim(
                     session, token, now, self.settings.lease, self.settings.batch_size
@@ -96,7 +99,11 @@ class Dispatcher:
                 work = [(row.id, row.key, row.attempts) for row in claimed]
             if not work:
                 return report
+            leased_until = now + self.settings.lease
             for index, (row_id, key, attempts) in enumerate(work):
+                now = self.services.now()
+                if not self._still_ours(row_id, key, token, now, leased_until):
+                    continue
                 unreachable = self._deliver(row_id, key, attempts, token, now, report)
                 if unreachable is not None:
                     # The rest of this claim waits with it, rather than each trying
@@ -106,6 +113,24 @@ class Dispatcher:
                             rest_id, rest_key, rest_attempts, token, now, unreachable, report
                         )
                     return report
+
+    def _still_ours(
+        self, row_id: int, key: str, token: str, now: datetime, leased_until: datetime
+    ) -> bool:
+        """Renews the claim on a row once half its lease is gone; False if taken over.
+
+        A claim slower to work through than its lease (a slow mail server, a long
+        backlog) lets another dispatcher take over the rows still waiting in it; this
+        one must then not send them too. Renewed before each send, a row stays ours for
+        the send itself, which the SMTP time-out keeps far shorter than the lease.
+        """
+        if now < leased_until - self.settings.lease / 2:
+            return True
+        with self.services.transaction() as session:
+            if outbox.renew(session, row_id, token, now, self.settings.lease):
+                return True
+        log.warning("reminder %s: another dispatcher took it over; not sending it", key)
+        return False
 
     def _deliver(
         self,

@@ -171,6 +171,19 @@ def claim(
     )
 
 
+def renew(
+    session: Session, reminder_id: int, token: str, now: datetime, lease: timedelta
+) -> bool:
+    """Extend our claim on one row for another ``lease``; False if it was taken over."""
+    result = session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id, Reminder.claimed_by == token, Reminder.status == SENDING)
+        .values(claimed_until=now + lease)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 def finish(
     session: Session,
     reminder_id: int,

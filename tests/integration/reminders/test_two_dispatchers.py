@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -26,9 +26,10 @@ from sqlalchemy import event
 from lifecycle.clock import FakeClock
 from lifecycle.persistence import outbox
 from lifecycle.services import Services
+from notifications.channels.base import Channel
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
 from notifications.dispatch import Dispatcher, DispatchReport, DispatchSettings
-from notifications.message import message_id_for
+from notifications.message import OutgoingMessage, message_id_for
 from notifications.rendering import TemplateRenderer
 from tests.integration.reminders.conftest import (
     BACKLOG_AT,
@@ -39,6 +40,7 @@ from tests.integration.reminders.conftest import (
     cli_env,
     rows,
     second_services,
+    smtp_channel,
 )
 
 MEETING_WAIT = 60.0  # seconds: only reached if a dispatcher never sends, which fails the test
@@ -244,3 +246,57 @@ def test_a_claim_that_loses_the_race_claims_the_next_rows(
     assert set() == set(mine) & set(rival_rows)
     claimed = {r.key: r.claimed_by for r in rows(services) if r.status == outbox.SENDING}
     assert {k: "rival" for k in rival_rows} | {k: "mine" for k in mine} == claimed
+
+
+@dataclass
+class SlowRelay:
+    """A channel whose every message takes ``per_message`` of the shared clock (a slow
+    mail relay); once, after the ``after``-th message, ``meanwhile`` runs."""
+
+    channel: Channel
+    clock: FakeClock
+    per_message: timedelta
+    after: int
+    meanwhile: Callable[[], object]
+    count: int = 0
+
+    def send(self, message: OutgoingMessage) -> None:
+        self.channel.send(message)
+        self.clock.advance(self.per_message)
+        self.count += 1
+        if self.count == self.after:
+            self.meanwhile()
+
+
+def test_a_pass_slower_than_its_lease_does_not_send_what_another_took_over(
+    backlog_url: str, services: Services, smtp_server: SmtpServer
+) -> None:
+    """A relay taking 10 s a message makes a 50-row claim outlast its 5-minute lease.
+    A second dispatcher's pass (another scheduler process) after the lease has run out
+    rightly takes over the rows still waiting in the first one's claim; the first must
+    not send them as well. Each reminder arrives once, and both dispatchers sent some."""
+    expected = due_keys(services)
+    clock = FakeClock(BACKLOG_AT)  # one time for both: two processes on one machine
+    settings = DispatchSettings(sender=SENDER)  # the defaults: 50 a claim, 5-minute lease
+    second_services_ = second_services(backlog_url, clock)
+    second = Dispatcher(second_services_, smtp_channel(smtp_server.port, clock),
+                        TemplateRenderer(), settings)
+    reports: list[DispatchReport] = []
+    first_services = second_services(backlog_url, clock)
+    first = Dispatcher(
+        first_services,
+        SlowRelay(smtp_channel(smtp_server.port, clock), clock, timedelta(seconds=10),
+                  after=31, meanwhile=lambda: reports.append(second.run_once())),
+        TemplateRenderer(), settings,
+    )
+    try:
+        reports.insert(0, first.run_once())
+    finally:
+        first_services.db.dispose()
+        second_services_.db.dispose()
+
+    assert [([], [])] * 2 == [(r.retrying, r.failed) for r in reports]
+    assert set() == set(reports[0].sent) & set(reports[1].sent)
+    assert all(r.sent for r in reports)
+    assert_each_received_once(smtp_server, expected)
+    assert_all_sent(services, expected)
