@@ -77,6 +77,7 @@ TABLE = [
     Route("GET", "/api/batches/{ref}", roles(C)),
     Route("GET", "/api/batches/{ref}/board", roles(C)),
     Route("POST", "/api/batches/{ref}/officers", roles(C), NOMINATION),
+    Route("POST", "/api/batches/{ref}/officers/import", roles(C)),  # multipart: 422 without a file
     Route("GET", "/api/batches/{ref}/reminders/preview", roles(C)),
     Route("GET", "/api/me", EVERYONE),
     Route("GET", "/api/users", roles(C)),
@@ -100,6 +101,9 @@ TABLE = [
     Route("POST", "/batches", roles(C), BATCH),
     Route("GET", "/batches/{ref}", roles(C)),
     Route("POST", "/batches/{ref}/officers", roles(C), NOMINATION),
+    Route("GET", "/batches/{ref}/import", roles(C)),
+    Route("GET", "/batches/{ref}/import/template.xlsx", roles(C)),
+    Route("POST", "/batches/{ref}/import", roles(C)),  # multipart: 422 without a file
     Route("GET", "/me", roles(OFF)),
     Route("GET", "/officers/{ref}", roles(C, S, OFF)),
     Route("POST", "/officers/{ref}/advance", roles(C), {"trigger": "start_training"}),

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from web.api import batches, officers, people, reminders
+from web.api import batches, imports, officers, people, reminders
 
 router = APIRouter(prefix="/api")
-for module in (officers, batches, people, reminders):
+for module in (officers, batches, imports, people, reminders):
     router.include_router(module.router)
