@@ -2,8 +2,10 @@
 
 ``python -m bench.memory_probe URL BATCH REF...`` lists batches, lists and shows one
 batch, shows an officer, advances the given officers, previews the batch's reminders and
-prints one JSON line: the process's peak resident set size in MB (Linux reports
-``ru_maxrss`` in kilobytes).
+prints one JSON line: the process's peak resident set size in MB.
+
+The peak is Linux's ``VmHWM``, not ``getrusage``'s ``ru_maxrss``: the latter survives
+``exec``, so a child started from a large parent reports the parent's size.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import json
 import resource
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 
 def main(url: str, batch: str, refs: list[str]) -> None:
@@ -33,8 +36,16 @@ def main(url: str, batch: str, refs: list[str]) -> None:
         views.officer_detail(services, ref)
     reminders_view.preview(services, batch, None)
     reminders_view.listing(services, refs[0], ["pending"])
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"peak_mb": peak_mb}))
+    print(json.dumps({"peak_mb": _peak_mb()}))
+
+
+def _peak_mb() -> float:
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
 
 if __name__ == "__main__":
