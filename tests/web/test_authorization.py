@@ -42,6 +42,9 @@ NOMINATION = {"name": "Chhy Ratha", "country": "KH", "ministry": "Ministry of Fo
               "email": "chhy.ratha@mfaic.example"}
 DRAFT = {"subject": "Due in {{ 6 * 7 }} days", "txt": "Please sign.\n",
          "html": "<p>Please sign.</p>\n"}
+SHEET = ("nominations.csv",
+         b"name,country,ministry,email\nChhy Ratha,KH,Ministry of Foreign Affairs,"
+         b"chhy.sheet@mfaic.example\n", "text/csv")
 NEW_USER = {"name": "Htet Htet Htoo", "email": "htet.htoo@asean.example", "role": "viewer",
             "password": "a long enough passphrase"}
 
@@ -52,6 +55,7 @@ class Route:
     path: str
     roles: frozenset[Role] | None  # who the gate lets through (admins always); None: public
     body: dict[str, Any] | None = None  # a valid JSON body (API) or form (pages)
+    upload: bool = False  # sends SHEET as the multipart field "file"
 
 
 def roles(*allowed: Role) -> frozenset[Role]:
@@ -77,7 +81,7 @@ TABLE = [
     Route("GET", "/api/batches/{ref}", roles(C)),
     Route("GET", "/api/batches/{ref}/board", roles(C)),
     Route("POST", "/api/batches/{ref}/officers", roles(C), NOMINATION),
-    Route("POST", "/api/batches/{ref}/officers/import", roles(C)),  # multipart: 422 without a file
+    Route("POST", "/api/batches/{ref}/officers/import", roles(C), upload=True),
     Route("GET", "/api/batches/{ref}/reminders/preview", roles(C)),
     Route("GET", "/api/me", EVERYONE),
     Route("GET", "/api/users", roles(C)),
@@ -103,7 +107,7 @@ TABLE = [
     Route("POST", "/batches/{ref}/officers", roles(C), NOMINATION),
     Route("GET", "/batches/{ref}/import", roles(C)),
     Route("GET", "/batches/{ref}/import/template.xlsx", roles(C)),
-    Route("POST", "/batches/{ref}/import", roles(C)),  # multipart: 422 without a file
+    Route("POST", "/batches/{ref}/import", roles(C), upload=True),
     Route("GET", "/me", roles(OFF)),
     Route("GET", "/officers/{ref}", roles(C, S, OFF)),
     Route("POST", "/officers/{ref}/advance", roles(C), {"trigger": "start_training"}),
@@ -198,18 +202,20 @@ def concrete(path: str, world: World) -> str:
 def send(client: TestClient, world: World, route: Route, visitor: Role | None) -> Any:
     client.cookies.clear()  # a sign-in earlier in the loop must not speak for this visitor
     path = concrete(route.path, world)
+    files = {"file": SHEET} if route.upload else None
     if route.path.startswith("/api/"):
         headers = world.bearer(visitor) if visitor else {}
         body = route.body if route.method in ("POST", "PUT") else None
-        return client.request(route.method, path, json=body, headers=headers)
+        return client.request(route.method, path, json=body, files=files, headers=headers)
     if route == Route("POST", "/signin", PUBLIC):
         email = EMAILS[visitor or C]
         return client.post(path, data={"email": email, "password": PASSWORD})
     if visitor is None:
-        return client.request(route.method, path, data=route.body)
+        return client.request(route.method, path, data=route.body, files=files)
     signed = world.session(visitor)
     form = form_with_csrf(signed, **(route.body or {})) if route.method == "POST" else None
-    return client.request(route.method, path, data=form, headers=session_cookie(signed))
+    return client.request(route.method, path, data=form, files=files,
+                          headers=session_cookie(signed))
 
 
 GATE = re.compile(r"is an? \w+; this needs: ")
