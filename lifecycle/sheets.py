@@ -19,6 +19,7 @@ from lifecycle.errors import InvalidData
 
 FORMATS = ("csv", "xlsx")
 MAX_BYTES = 5_000_000  # a nomination sheet is a few kilobytes; this stops a runaway upload
+MAX_UNPACKED = 100_000_000
 MAX_ROWS = 5_000
 MAX_COLUMNS = 50
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -99,17 +100,36 @@ def _csv_rows(data: bytes, filename: str) -> Iterator[list[str]]:
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    def unreadable(exc: Exception) -> InvalidData:
+        return InvalidData(f"{filename}: not a readable .xlsx workbook ({exc})",
+                           fields={"file": "not .xlsx"})
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise unreadable(exc) from None
+    if unpacked > MAX_UNPACKED:  # a "zip bomb" must not fill the server's memory
+        raise InvalidData(f"{filename}: unpacks to {unpacked} bytes, more than a sheet may",
+                          fields={"file": "too large"})
+    # The file is untrusted and openpyxl fails in many ways on a damaged one (bad zip,
+    # missing part, broken XML, odd styles): any failure to parse means "unreadable".
     try:
         # read_only streams the sheet instead of building it all; data_only reads what
         # formulas last showed, never the formula's text.
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InvalidData(
-            f"{filename}: not a readable .xlsx workbook ({exc})", fields={"file": "not .xlsx"}
-        ) from None
+    except Exception as exc:
+        raise unreadable(exc) from None
     try:
         sheet = book.worksheets[0]
-        for values in sheet.iter_rows(min_row=1, values_only=True):
+        rows = sheet.iter_rows(min_row=1, values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise unreadable(exc) from None
             yield [_text(value) for value in values]
     finally:
         book.close()
