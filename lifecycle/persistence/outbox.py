@@ -125,11 +125,16 @@ def add_if_absent(session: Session, want: WantedReminder, now: datetime) -> bool
 
 
 def expire_overdue(session: Session, now: datetime) -> int:
-    """Pending rows past their expiry will never be sent: say so, once."""
+    """Pending rows past their expiry will never be sent: say so, once.
+
+    So are rows a dispatcher claimed and abandoned (killed mid-send) whose lease and
+    expiry have both run out: taken over, they would go out days late.
+    """
+    abandoned = and_(Reminder.status == SENDING, Reminder.claimed_until <= now)
     result = session.execute(
         update(Reminder)
-        .where(Reminder.status == PENDING, Reminder.expires_at <= now)
-        .values(status=EXPIRED, updated_at=now)
+        .where(or_(Reminder.status == PENDING, abandoned), Reminder.expires_at <= now)
+        .values(status=EXPIRED, claimed_until=None, updated_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

@@ -151,3 +151,29 @@ def test_a_dispatcher_killed_again_and_again_loses_nothing(
     assert {} == {k: n for k, n in repeats.items() if n > in_flight_at_kill[k]}
     assert sum(repeats.values()) <= KILLS
     assert [] == [m for m in received if m.message_id != message_id_for(m.key)]
+
+
+def test_a_claim_abandoned_until_its_reminders_expired_sends_none_of_them(
+    backlog_url: str, services: Services, slow_server: SmtpServer, rng: random.Random
+) -> None:
+    """A dispatcher killed mid-pass, and none restarted until the reminders it had
+    claimed were past their expiry: they are marked ``expired`` like the pending ones
+    beside them, not sent days late; nothing is left ``sending``."""
+    due = {r.key for r in rows(services)
+           if r.status == outbox.PENDING and r.next_attempt_at <= BACKLOG_AT}
+    kill_mid_pass(backlog_url, slow_server.port, BACKLOG_AT, slow_server, rng)
+    before_restart = len(slow_server.received)
+    abandoned = {r.key for r in rows(services) if r.status == outbox.SENDING}
+    assert abandoned  # the kill left claimed rows behind
+    expiry = max(r.expires_at for r in rows(services) if r.key in due)
+
+    late = run_cli(backlog_url, "reminders", "dispatch", "--json",
+                   env=cli_env(slow_server.port), now=expiry.isoformat())
+
+    assert (0, "") == (late.returncode, late.stderr)
+    assert [] == json.loads(late.stdout)["sent"]
+    assert [] == slow_server.received[before_restart:]
+    after = {r.key: r for r in rows(services) if r.key in due}
+    assert {outbox.EXPIRED} == {after[k].status for k in abandoned}
+    assert {outbox.SENT, outbox.EXPIRED} >= {r.status for r in after.values()}
+    assert [] == [k for k, r in after.items() if r.claimed_until is not None]
