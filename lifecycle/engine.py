@@ -8,6 +8,7 @@ through the machine for the length of one operation.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,7 +124,8 @@ class CompiledWorkflow:
                     "trigger": t.name,
                     "source": list(t.source),
                     "dest": t.dest,
-                    "conditions": [g.label for g in t.guards],
+                    # Mermaid ends an arrow's label at a second ':'; #58; is its escape.
+                    "conditions": [g.label.replace(":", "#58;") for g in t.guards],
                 }
                 for t in self.definition.triggers
             ],
@@ -137,6 +139,10 @@ class CompiledWorkflow:
             machine.set_state(current, model=subject)
         graph: Any = subject.get_graph(force_new=True)  # type: ignore[attr-defined]
         source: str = graph.draw(None)
+        # transitions writes the title bare between the front-matter fences, which
+        # Mermaid ignores; it reads YAML there, so give it a quoted ``title:`` key.
+        title = f"{self.definition.title} (v{self.definition.version})"
+        source = source.replace(f"---\n{title}\n---", f"---\ntitle: {json.dumps(title)}\n---", 1)
         if current is None:  # no officer: nothing to highlight
             source = source.replace(
                 f"Class {subject.state} s_active", f"Class {subject.state} s_default"

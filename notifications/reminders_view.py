@@ -26,7 +26,14 @@ def listing(
     with services.db.reading() as session:
         officer_id = repo.officer_by_ref(session, officer_ref).id if officer_ref else None
         rows = outbox.listing(session, officer_id=officer_id, statuses=statuses)
-        refs = dict(session.execute(select(Officer.id, Officer.ref)).tuples().all())
+        # Only the officers these rows name: never a scan of every officer.
+        wanted = {r.officer_id for r in rows if r.officer_id is not None}
+        refs: dict[int, str] = {
+            officer_id: ref
+            for officer_id, ref in session.execute(
+                select(Officer.id, Officer.ref).where(Officer.id.in_(wanted))
+            )
+        }
         return [_row(r, refs.get(r.officer_id) if r.officer_id else None) for r in rows]
 
 

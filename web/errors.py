@@ -7,7 +7,7 @@ nothing here decides a status by itself except for FastAPI's own validation erro
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -25,10 +25,51 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/") or request.url.path == "/api"
 
 
+# What the OpenAPI document says every API operation may answer: the body ``problem``
+# builds, with the kind's extras (``fields``, ``missing``, ``allowed_triggers``...).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": "urn:attache:problem:<kind>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "one line to show the user"},
+    },
+    "additionalProperties": True,
+}
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {PROBLEM: {"schema": PROBLEM_SCHEMA}}}
+    for status, description in [
+        (400, "Not possible from where the officer is now (illegal trigger, failed guard)"),
+        (401, "No valid API token"),
+        (403, "The token's user may not do this"),
+        (404, "No such officer, batch, template..."),
+        (409, "Changed by someone else first, or already exists"),
+        (422, "Invalid data"),
+    ]
+}
+
+
 def problem(status: int, kind: str, detail: str, **extra: Any) -> JSONResponse:
     body = {"type": f"urn:attache:problem:{kind}", "title": kind.replace("_", " "),
             "status": status, "detail": detail, **extra}
     return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def _come_back_to(request: Request) -> str:
+    """Where to return after signing in: the page asked for, or, when a form was posted
+    (the session ended meanwhile), the page the form was on; a form's address answers
+    only POST, and the post itself cannot be replayed safely."""
+    if request.method in ("GET", "HEAD"):
+        query = f"?{request.url.query}" if request.url.query else ""
+        return request.url.path + query
+    referer = urlsplit(request.headers.get("referer", ""))
+    same_site = referer.netloc in ("", request.url.netloc)
+    if same_site and referer.path.startswith("/") and not referer.path.startswith("//"):
+        return referer.path + (f"?{referer.query}" if referer.query else "")
+    return "/"
 
 
 def install(app: FastAPI) -> None:
@@ -45,8 +86,7 @@ def install(app: FastAPI) -> None:
             response.headers.update(headers)
             return response
         if isinstance(exc, PageSignInNeeded):
-            query = f"?{request.url.query}" if request.url.query else ""
-            target = quote(request.url.path + query)
+            target = quote(_come_back_to(request))
             return RedirectResponse(f"/signin?next={target}", status_code=303)
         return render(request, "error.html", {"message": exc.message, "kind": exc.kind},
                       status_code=exc.http_status, headers=headers)

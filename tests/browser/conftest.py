@@ -176,16 +176,3 @@ def screenshot(page: Page, name: str, console: Console) -> Path:
     path = SCREENSHOTS / f"{name}-{console.backend}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
-
-
-# Product bug (notifications/reminders_view.py, reported): Result.tuples() is deprecated in
-# SQLAlchemy 2.1, and with warnings as errors every officer page answers 500. Only that
-# one warning is ignored, and only here, until the lead fixes it; delete this hook then.
-SQLALCHEMY_TUPLES = r"ignore:The Result.tuples\(\) method is deprecated"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.filterwarnings(SQLALCHEMY_TUPLES))

@@ -12,6 +12,7 @@ from lifecycle.roles import Role
 from lifecycle.services import officers as act
 from lifecycle.services import views
 from lifecycle.services.accounts import Visitor
+from lifecycle.services.workflows import compiled
 from notifications import reminders_view
 from web.auth import page, services_of
 from web.pages.forms import done
@@ -43,8 +44,12 @@ def officer_page(
     services = services_of(request)
     ref = visible(services, who, ref)
     detail = views.officer_detail(services, ref)
+    definition = compiled(
+        services, detail["definition"]["track"], detail["definition"]["version"]
+    ).definition
     return render(request, "officer.html", {
         "officer": detail,
+        "trigger_labels": {t.name: t.label for t in definition.triggers},
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
         "divisions": views.division_list(services) if who.role in (C, Role.ADMIN) else [],
