@@ -24,13 +24,15 @@ run: $(STAMP)
 	@echo "Serving the console on http://127.0.0.1:8000 (sign in with a login above; mail goes to ./outbox/*.eml; Ctrl-C stops it)"
 	$(BIN)/attache serve --host 127.0.0.1 --port 8000
 
-# The browser tests drive Debian's chromium (never a downloaded browser): install it once.
+# The browser tests drive Debian's chromium (never a downloaded browser), with Noto
+# fonts so Khmer, Lao and Burmese names show in the screenshots: install them once.
 CHROMIUM := /usr/bin/chromium
 browser:
-	@test -x $(CHROMIUM) || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-core >/dev/null 2>&1; } || { \
+	  echo "Installing Debian's chromium and fonts-noto-core for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    $$SUDO apt-get install -y -qq chromium fonts-noto-core; }
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
