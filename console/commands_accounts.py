@@ -15,7 +15,6 @@ from console.commands_setup import pass_state, user
 from console.context import CliState
 from console.output import ok, stdout
 from lifecycle.errors import InvalidData
-from lifecycle.services import accounts
 
 
 def read_password(password: str | None, from_stdin: bool) -> str:
@@ -38,6 +37,8 @@ def user_password(
     state: CliState, email: str, password: str | None, password_stdin: bool
 ) -> None:
     """Set or reset EMAIL's console password (signs out their open sessions)."""
+    from lifecycle.services import accounts  # argon2 and the database: only when used
+
     accounts.set_password(state.services(), email, read_password(password, password_stdin))
     ok(f"{email} can sign in to the console with the new password")
 
@@ -48,6 +49,8 @@ def user_password(
 @pass_state
 def user_token(state: CliState, email: str, label: str) -> None:
     """Issue an API token for EMAIL; it is printed once and never shown again."""
+    from lifecycle.services import accounts
+
     token = accounts.issue_token(state.services(), email, label, actor=email)
     stdout.print(token, markup=False)
 
@@ -57,5 +60,7 @@ def user_token(state: CliState, email: str, label: str) -> None:
 @pass_state
 def user_revoke_tokens(state: CliState, email: str) -> None:
     """Revoke every API token of EMAIL."""
+    from lifecycle.services import accounts
+
     count = accounts.revoke_tokens(state.services(), email, actor=email)
     ok(f"{count} token(s) of {email} revoked")
