@@ -14,6 +14,7 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
@@ -23,7 +24,7 @@ from lifecycle.persistence.database import Database
 from lifecycle.roles import Role
 from lifecycle.services import Services
 from notifications.rendering import TemplateRenderer
-from tests.web.conftest import World
+from tests.web.conftest import World, problem
 from web.app import create_app
 
 
@@ -88,3 +89,26 @@ def test_adding_users_never_fails_with_a_server_error(
 ) -> None:
     """Only admins may add users: fuzzed as an admin, so the body is really processed."""
     fuzz(case, app, world, Role.ADMIN)
+
+
+def test_the_document_describes_the_problem_answers_the_api_gives(
+    client: TestClient, world: World
+) -> None:
+    """Every operation documents its errors as RFC 9457 problem JSON, the format the API
+    really answers in, not FastAPI's default 422 body (which it never sends)."""
+    document = client.get("/api/openapi.json").json()
+    assert "HTTPValidationError" not in document.get("components", {}).get("schemas", {})
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "401", "403", "404", "409", "422"):
+                content = operation["responses"][status]["content"]
+                assert ["application/problem+json"] == list(content), (method, path, status)
+                schema_ = content["application/problem+json"]["schema"]
+                assert {"type", "title", "status", "detail"} <= set(schema_["required"])
+    documented = document["paths"]["/api/officers/{ref}/advance"]["post"]["responses"]["422"]
+    schema_ = documented["content"]["application/problem+json"]["schema"]
+    response = client.post(f"/api/officers/{world.mine}/advance", json={"trigger": ""},
+                           headers=world.bearer(Role.COORDINATOR))
+    body = problem(response, 422, "invalid_data")  # the answer has every documented field
+    assert set(schema_["required"]) <= set(body)
+    assert schema_.get("additionalProperties", True) is not False  # extras: fields, missing

@@ -3,7 +3,9 @@
 from fastapi import APIRouter
 
 from web.api import batches, imports, officers, people, reminders
+from web.errors import PROBLEM_RESPONSES
 
-router = APIRouter(prefix="/api")
+# Documenting 422 here also replaces FastAPI's default 422 body, which we never send.
+router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
 for module in (officers, batches, imports, people, reminders):
     router.include_router(module.router)
