@@ -27,8 +27,10 @@ from loadtest.smtp import Received, SmtpServer
 from loadtest.worker import WorkerPlan, WorkerReport, describe_error, run_worker
 
 READY_WAIT = 120.0  # seconds for a spawned process to import and connect
-# Beyond the run's own seconds: a worker's last action, the dispatchers' last pass.
-FINISH_WAIT = 120.0
+# Beyond the run's own seconds: a worker's last action, and the dispatchers' last pass,
+# which sends everything due by the end (a backlog, if they fell behind the clock).
+# Only a safety net against a hung process, which the verification then reports.
+FINISH_WAIT = 1800.0
 # Simulated time starts an hour after the seeding, so the programme is all in the past.
 SIMULATED_START = programme.START + timedelta(hours=1)
 
@@ -94,7 +96,7 @@ def run_load(url: str, size: LoadSize, say: Callable[[str], None] = lambda _: No
                 f"{size.seconds:g} s ({clock.simulated_start:%Y-%m-%d} to "
                 f"{clock.simulated_end:%Y-%m-%d} simulated)")
             run = LoadRun(size, url, seeding, clock, seed_seconds=seed_seconds)
-            _collect(run, processes, results, stop)
+            _collect(run, processes, results, stop, say)
         finally:
             for process in processes:
                 process.join(timeout=FINISH_WAIT if process.exitcode is None else 0)
@@ -140,16 +142,20 @@ def _start_together(
 
 
 def _collect(
-    run: LoadRun, processes: Sequence[BaseProcess], results: Queue[tuple[str, Any]], stop: Event
+    run: LoadRun,
+    processes: Sequence[BaseProcess],
+    results: Queue[tuple[str, Any]],
+    stop: Event,
+    say: Callable[[str], None],
 ) -> None:
     """Every worker's report, then (time being over) stop the dispatchers and take theirs."""
     deadline = time.monotonic() + run.size.seconds + FINISH_WAIT
     expected = {p.name for p in processes}
     while expected and time.monotonic() < deadline:
-        if len(run.workers) + sum(1 for r in run.lost if r.startswith("worker")) == (
-            run.size.workers
-        ) and run.clock.over():
+        workers_done = len(run.workers) + sum(1 for r in run.lost if r.startswith("worker"))
+        if workers_done == run.size.workers and run.clock.over() and not stop.is_set():
             stop.set()
+            say("time is up and the workers are done; the dispatchers send what is due")
         try:
             kind, payload = results.get(timeout=0.2)
         except queue.Empty:

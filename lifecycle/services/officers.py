@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
-from lifecycle.errors import Conflict, InvalidData, PermissionDenied, TransitionNotAllowed
+from lifecycle.errors import (
+    AttacheError,
+    Conflict,
+    InvalidData,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     AuditEvent,
@@ -116,8 +123,13 @@ def place(
             raise InvalidData(f"{mentor.email} is a {mentor.role}, not a supervisor")
         current = repo.open_placement(session, officer)
         if current and (current.division_id, current.supervisor_id) == (target.id, mentor.id):
-            raise InvalidData(
-                f"{officer.ref} is already placed in {target.name} with {mentor.email}"
+            _refuse(
+                session,
+                officer,
+                expected_version,
+                InvalidData(
+                    f"{officer.ref} is already placed in {target.name} with {mentor.email}"
+                ),
             )
         started = officer.state in ("placement", "diplomatic_training")
         end = current.end_date if current else officer.batch.end_date
@@ -300,8 +312,13 @@ def sign_off(
                 if placement
                 else "nobody yet: the officer is not placed"
             )
-            raise PermissionDenied(
-                f"only {officer.ref}'s supervisor can sign off {name}; that is {supervisor}"
+            _refuse(
+                session,
+                officer,
+                expected_version,
+                PermissionDenied(
+                    f"only {officer.ref}'s supervisor can sign off {name}; that is {supervisor}"
+                ),
             )
         if officer.state != spec.stage:
             raise TransitionNotAllowed(
@@ -313,8 +330,14 @@ def sign_off(
                 raise TransitionNotAllowed(f"{earlier} must be approved before {name}")
         if name in latest and latest[name].decision == "approved":
             done = latest[name]
-            raise TransitionNotAllowed(
-                f"{name} was already approved by {done.signer.name} on {done.signed_at:%Y-%m-%d}"
+            _refuse(
+                session,
+                officer,
+                expected_version,
+                TransitionNotAllowed(
+                    f"{name} was already approved by {done.signer.name} on "
+                    f"{done.signed_at:%Y-%m-%d}"
+                ),
             )
         text = clean_text(comment)
         if not approve and not text:
@@ -337,6 +360,22 @@ def sign_off(
             officer.state,
             officer.version,
         )
+
+
+def _refuse(
+    session: Session, officer: Officer, expected: int | None, error: AttacheError
+) -> NoReturn:
+    """Raise ``error``, unless the officer changed after its version was checked.
+
+    On PostgreSQL (read committed) each statement sees the latest commits, so the rows
+    read after the version check may hold a rival's change committed since: refusing
+    on them would blame the caller's request for what the rival did (a 422 "already
+    placed", a 403 "not the supervisor"). The caller acted on a stale view: Conflict.
+    """
+    if expected is not None:
+        session.refresh(officer, ["version"])
+        _check_version(officer, expected)
+    raise error
 
 
 def _check_version(officer: Officer, expected: int | None) -> None:
