@@ -15,6 +15,7 @@ from console import (
     commands_accounts,  # noqa: F401 - adds 'user password|token' to 'user'
     commands_import,  # noqa: F401 - adds 'officer import|export' to 'officer'
 )
+from console.commands_calendar import calendar
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user
@@ -57,6 +58,7 @@ for command in (
     templates,
     scheduler,
     serve,
+    calendar,
 ):
     cli.add_command(command)
 

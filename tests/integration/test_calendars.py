@@ -13,6 +13,7 @@ from lifecycle.errors import InvalidData, NotFound, PermissionDenied
 from lifecycle.persistence.tables import CalendarFeed
 from lifecycle.services import Services, calendars, setup
 from lifecycle.services import officers as act
+from tests.integration import attache
 from tests.support import (
     COORDINATOR,
     DIVISION,
@@ -172,3 +173,28 @@ def test_unknown_subjects_and_kinds_are_refused(services: Services, world: list[
         calendars.create_feed(services, "supervisor", COORDINATOR, actor=COORDINATOR)
     with pytest.raises(InvalidData):
         calendars.create_feed(services, "division", DIVISION, actor=COORDINATOR)
+
+
+def test_the_cli_creates_lists_and_revokes_feeds(
+    database_url: str, services: Services, world: list[str]
+) -> None:
+    """The URL path is printed once; a supervisor is refused another's feed (exit 6)."""
+    created = attache(database_url, "calendar", "create", "supervisor", SUPERVISOR,
+                      "--as", SUPERVISOR)
+    assert 0 == created.code, created.err
+    path = created.out.strip()
+    assert path.startswith("/calendars/") and path.endswith(".ics")
+    token = path.removeprefix("/calendars/").removesuffix(".ics")
+    assert f"signoff-{world[0]}-placement.midterm@attache.asean.org" in parse(services, token)
+    refused = attache(database_url, "calendar", "create", "supervisor", OTHER_SUPERVISOR,
+                      "--as", SUPERVISOR)
+    assert (6, "") == (refused.code, refused.out)
+    [feed] = calendars.my_feeds(services, actor=SUPERVISOR)
+    listed = attache(database_url, "calendar", "list", "--as", SUPERVISOR)
+    assert 0 == listed.code and SUPERVISOR in listed.out
+    revoked = attache(database_url, "calendar", "revoke", str(feed.id), "--as", SUPERVISOR)
+    assert 0 == revoked.code, revoked.err
+    with pytest.raises(NotFound):
+        calendars.calendar_for_token(services, token)
+    assert 3 == attache(database_url, "calendar", "revoke", str(feed.id),
+                        "--as", SUPERVISOR).code
