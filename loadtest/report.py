@@ -29,7 +29,11 @@ def summary(backend: str, run: LoadRun, verification: Verification) -> str:
         f"reminders: {sent} sent ({sent / seconds:.1f}/s), {len(run.received)} received; "
         + ", ".join(f"{d.dispatcher}: {len(d.sent)} in {d.passes} passes" for d in run.dispatchers)
     )
-    lines.append(f"  rows by status: {dict(sorted(verification.reminders_by_status.items()))}")
+    drain = max((d.seconds for d in run.dispatchers), default=seconds) - seconds
+    lines.append(
+        f"  rows by status: {dict(sorted(verification.reminders_by_status.items()))}; "
+        f"the last pass ended {drain:.1f} s after the run (what fell due and was not yet sent)"
+    )
     lines.append(
         f"officers by state: {dict(sorted(verification.officers_by_state.items()))}; "
         f"{verification.audit_events} audit events"

@@ -5,7 +5,7 @@ per backend. Exit status: 0 when every verification holds, 1 when one does not, 
 usage error. ``main(argv)`` is the entry point for ``make bench``.
 
   --size small   3 workers, 40 officers, 10 s (what CI runs, as a pytest test)
-  --size full    4 workers, 3000 officers, 90 s
+  --size full    4 workers, 2000 officers, 120 s
   --seconds S    run for S seconds instead (the simulated year is squeezed into them)
   --workers K, --officers N, --seed N   override the size's
   --backend sqlite|postgresql   (repeatable; default both)

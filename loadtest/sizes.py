@@ -32,6 +32,6 @@ class LoadSize:
 
 # Small: every worker is given every officer and holds only a few at a time, so the
 # three of them are nearly always on the same officers (a CI run must race).
-SMALL = LoadSize("small", workers=3, officers=40, seconds=10.0, placed=10, share=3, in_hand=4)
-FULL = LoadSize("full", workers=4, officers=3000, seconds=90.0, placed=200)
+SMALL = LoadSize("small", workers=3, officers=40, seconds=10.0, placed=6, share=3, in_hand=4)
+FULL = LoadSize("full", workers=4, officers=2000, seconds=120.0, placed=100)
 SIZES = {size.name: size for size in (SMALL, FULL)}
