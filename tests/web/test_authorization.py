@@ -127,6 +127,10 @@ TABLE = [
     Route("GET", "/reports", roles(C, V)),
     Route("GET", "/account", EVERYONE),
     Route("POST", "/account/tokens", EVERYONE, {"label": "laptop"}),
+    Route("POST", "/account/calendars", roles(C, S, OFF)),  # no kind: one's own (staff: 422)
+    Route("POST", "/account/calendars/{feed_id}/revoke", EVERYONE),  # unknown feed: 404
+    Route("POST", "/batches/{ref}/calendars", roles(C)),
+    Route("GET", "/calendars/{token}.ics", PUBLIC),  # the token is the credential
 ]
 
 # Let through by the gate, then refused by a rule of the domain: only the supervisor an
@@ -196,6 +200,8 @@ def concrete(path: str, world: World) -> str:
         name="signoff_due" if template else "placement.midterm",
         track="junior-diplomats",
         reminder_id=world.failed_reminder,
+        feed_id=999_999,  # no such feed: the gate is what is checked here
+        token="no-such-token",
     )
 
 

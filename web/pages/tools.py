@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from lifecycle.errors import InvalidData
 from lifecycle.persistence.outbox import STATUSES
 from lifecycle.roles import Role
-from lifecycle.services import accounts, setup, views
+from lifecycle.services import accounts, calendars, setup, views
 from lifecycle.services.accounts import Visitor
 from notifications import reminders_view, retrying, template_editing
 from web.api.reminders import renderer_of
@@ -120,8 +120,9 @@ def reports(request: Request, _: Visitor = page(C, V)) -> Response:
 
 
 @router.get("/account")
-def account(request: Request, done: str | None = None, _: Visitor = page(*EVERYONE)) -> Response:
-    return render(request, "account.html", {"done": done, "token": None})
+def account(request: Request, done: str | None = None, who: Visitor = page(*EVERYONE)) -> Response:
+    feeds = calendars.my_feeds(services_of(request), actor=who.email)
+    return render(request, "account.html", {"done": done, "token": None, "feeds": feeds})
 
 
 @router.post("/account/tokens")
@@ -130,4 +131,7 @@ def new_token(
 ) -> Response:
     token = accounts.issue_token(services_of(request), who.email, label, actor=who.email)
     # Shown once, on this response only: it is stored as a hash and cannot be shown again.
-    return render(request, "account.html", {"done": None, "token": token, "label": label})
+    feeds = calendars.my_feeds(services_of(request), actor=who.email)
+    return render(request, "account.html", {
+        "done": None, "token": token, "label": label, "feeds": feeds,
+    })
