@@ -53,10 +53,14 @@ def track_by_slug(session: Session, slug: str) -> Track:
     return track
 
 
+MAX_BATCH_NUMBER = 2**31 - 1
+
+
 def batch_by_ref(session: Session, ref: str) -> Batch:
     match = BATCH_REF.match(ref.strip())
     batch = None
-    if match:
+    # A number no INTEGER column can hold names no batch (and must not reach the driver).
+    if match and int(match["number"]) <= MAX_BATCH_NUMBER:
         batch = session.scalar(
             select(Batch)
             .join(Track)

@@ -129,6 +129,10 @@ def add_division(services: Services, *, name: str, department: str) -> Division:
         return division
 
 
+EARLIEST_BATCH_DATE = date(1990, 1, 1)
+LATEST_BATCH_DATE = date(2199, 12, 31)
+
+
 def create_batch(
     services: Services,
     *,
@@ -148,6 +152,13 @@ def create_batch(
             raise InvalidData(f"batch number must be 1 or more, not {number}")
         if end <= start:
             raise InvalidData(f"the batch must end after it starts ({start} .. {end})")
+        # Reminders are planned weeks before and years after a batch (alumni follow-ups):
+        # dates far outside this window are typing mistakes, and overflow the calendar.
+        if not (start >= EARLIEST_BATCH_DATE and end <= LATEST_BATCH_DATE):
+            raise InvalidData(
+                f"batch dates must lie between {EARLIEST_BATCH_DATE} and {LATEST_BATCH_DATE} "
+                f"({start} .. {end})"
+            )
         stages = list(dict.fromkeys(optional_stages))
         for stage in stages:
             if stage not in definition.optional_states:

@@ -258,16 +258,3 @@ def session_cookie(signed: accounts.SignedIn) -> dict[str, str]:
 
 def form_with_csrf(signed: accounts.SignedIn, **fields: str) -> dict[str, str]:
     return {CSRF_FIELD: signed.csrf, **fields}
-
-
-# Product bug (notifications/reminders_view.py, reported): Result.tuples() is deprecated in
-# SQLAlchemy 2.1, and with warnings as errors every reminders listing answers 500. Only
-# that one warning is ignored, and only in this folder; delete this hook once it is fixed.
-SQLALCHEMY_TUPLES = r"ignore:The Result.tuples\(\) method is deprecated"
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.filterwarnings(SQLALCHEMY_TUPLES))

@@ -111,6 +111,9 @@ def test_batch_creation_refusals_write_nothing(client: TestClient, world: World)
          "must be letters, digits and _"),
         ({"number": 0}, 422, "invalid_data", "number: Input should be greater than or equal to 1"),
         ({"start": "1 February 2024"}, 422, "invalid_data", "start: "),
+        # Year 1 passed, then overflowed the planner's date arithmetic on the next change.
+        ({"start": "0001-01-01"}, 422, "invalid_data", "batch dates must lie between"),
+        ({"end": "9999-12-31"}, 422, "invalid_data", "batch dates must lie between"),
         ({"colour": "blue"}, 422, "invalid_data", "colour: Extra inputs are not permitted"),
     ]
     headers = world.bearer(Role.COORDINATOR)
@@ -313,3 +316,16 @@ def test_the_reminder_preview_lists_what_is_still_to_come(
     with unchanged(world.services):
         problem(client.get("/api/batches/JD17/reminders/preview",
                            headers=world.bearer(Role.VIEWER)), 403, "permission_denied")
+
+
+def test_a_batch_number_too_large_to_store_is_simply_not_found(
+    client: TestClient, world: World
+) -> None:
+    """JD2147483648 overflowed PostgreSQL's INTEGER and JD9223372036854775808 SQLite's
+    (a 500); no batch can have such a number, so it is a 404 like any unknown batch."""
+    headers = world.bearer(Role.COORDINATOR)
+    for ref in ("JD2147483648", "JD9223372036854775808"):
+        for path in (f"/api/batches/{ref}", f"/api/batches/{ref}/board",
+                     f"/api/officers?batch={ref}"):
+            assert f"no batch '{ref}'" in problem(
+                client.get(path, headers=headers), 404, "not_found")["detail"]

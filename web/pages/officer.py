@@ -16,6 +16,7 @@ from lifecycle.services.workflows import compiled
 from notifications import reminders_view
 from web.auth import page, services_of
 from web.pages.forms import done
+from web.pages.signin import safe_local_path
 from web.rendering import render
 from web.scope import officer_diagram, visible
 
@@ -24,9 +25,7 @@ C, S, OFF = Role.COORDINATOR, Role.SUPERVISOR, Role.OFFICER
 
 
 def _back(back: str | None, ref: str) -> str:
-    return back if back and back.startswith("/") and not back.startswith("//") else (
-        f"/officers/{ref}"
-    )
+    return back if back and safe_local_path(back) == back else f"/officers/{ref}"
 
 
 @router.get("/me")

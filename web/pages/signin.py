@@ -16,16 +16,23 @@ from web.rendering import render
 router = APIRouter()
 
 
-def _safe_next(target: str | None) -> str:
-    # Only a path on this site: never an absolute URL an attacker could plant.
-    if target and target.startswith("/") and not target.startswith("//"):
+def safe_local_path(target: str | None) -> str:
+    # Only a path on this site: never an absolute URL an attacker could plant, nor one
+    # a browser might read as one ("/\\evil.example", control characters).
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
         return target
     return "/"
 
 
 @router.get("/signin")
 def signin_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "signin.html", {"next": _safe_next(next), "email": ""})
+    return render(request, "signin.html", {"next": safe_local_path(next), "email": ""})
 
 
 @router.post("/signin")
@@ -44,10 +51,10 @@ def signin(
         )
         return render(
             request, "signin.html",
-            {"next": _safe_next(next), "email": email, "error": exc.message},
+            {"next": safe_local_path(next), "email": email, "error": exc.message},
             status_code=exc.http_status, headers=headers,
         )
-    response = RedirectResponse(_safe_next(next), status_code=303)
+    response = RedirectResponse(safe_local_path(next), status_code=303)
     response.set_cookie(
         SESSION_COOKIE, signed.token, max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True, samesite="lax", secure=request.app.state.secure_cookies, path="/",
