@@ -11,9 +11,10 @@ Each check returns findings (one line each); no finding means it holds:
 3. versions: each officer's successful writes, in the order of the versions they left,
    form one chain from its seeded version to its stored version: each write based on a
    version is based on the one the write before it left (none on a stale one);
-4. mail: no reminder key or Message-ID arrived twice; the rows marked sent are exactly
-   the messages received (and the dispatchers' own accounts, with no reminder claimed
-   by both); nothing left 'sending' or claimed; nothing due at the end left unsent;
+4. mail: no reminder key or Message-ID arrived twice, each to its row's recipient;
+   every row marked sent arrived; nothing left 'sending'; nothing due at the end unsent;
+   sent_rows: every message that arrived has its row marked sent, as the dispatchers'
+   own accounts say (no reminder reported by both), and no row keeps a claim;
 5. crashes: every process reported; nothing but Conflict or TransitionNotAllowed.
 """
 
@@ -84,6 +85,7 @@ def verify(run: LoadRun) -> Verification:
                     "writes": list(_writes(run, stored)),
                     "versions": list(_versions(run, stored)),
                     "mail": list(_mail(run, stored)),
+                    "sent_rows": list(_sent_rows(run, stored)),
                     "crashes": list(_crashes(run)),
                 },
                 officers_by_state=Counter(o.state for o in stored.officers),
@@ -249,12 +251,30 @@ def _mail(run: LoadRun, stored: _Stored) -> Iterable[str]:
     arrived = {m.key for m in received}
     for key in sorted(sent - arrived):
         yield f"reminder {key} is marked sent but never arrived"
-    for key in sorted(arrived - sent):
-        status = rows[key].status if key in rows else "missing"
-        yield f"reminder {key} arrived but its row is {status}, not sent"
     for m in received:
         if m.key in rows and m.recipient != rows[m.key].recipient_email:
             yield f"reminder {m.key} went to {m.recipient}, not {rows[m.key].recipient_email}"
+    for d in run.dispatchers:
+        if d.retrying or d.failed:
+            yield (f"dispatcher {d.dispatcher}: {len(d.retrying)} to retry, {len(d.failed)} "
+                   f"failed, though the server accepts every message: "
+                   f"{(d.retrying + d.failed)[:3]}")
+    for r in stored.reminders:
+        if r.status == outbox.SENDING:
+            yield f"reminder {r.key} is left sending, claimed until {r.claimed_until}"
+        elif r.status == outbox.PENDING and r.next_attempt_at <= run.clock.simulated_end:
+            yield f"reminder {r.key} was due at {r.next_attempt_at} but is still pending"
+
+
+def _sent_rows(run: LoadRun, stored: _Stored) -> Iterable[str]:
+    """Every message that arrived is recorded as sent, by one dispatcher's claim, and
+    the claim is cleared; no other row keeps a claim."""
+    rows = {r.key: r for r in stored.reminders}
+    sent = {key for key, r in rows.items() if r.status == outbox.SENT}
+    arrived = {m.key for m in run.received}
+    for key in sorted(arrived - sent):
+        status = rows[key].status if key in rows else "missing"
+        yield f"reminder {key} arrived but its row is {status}, not sent"
     claims: Counter[str] = Counter(k for d in run.dispatchers for k in d.sent)
     for key, n in claims.items():
         if n > 1:
@@ -262,16 +282,9 @@ def _mail(run: LoadRun, stored: _Stored) -> Iterable[str]:
     if set(claims) != sent:
         yield (f"the dispatchers reported {len(claims)} reminders sent, the table marks "
                f"{len(sent)}: {sorted(set(claims) ^ sent)[:5]}")
-    for d in run.dispatchers:
-        if d.retrying or d.failed:
-            yield (f"dispatcher {d.dispatcher}: {len(d.retrying)} to retry, {len(d.failed)} "
-                   f"failed, though the server accepts every message: "
-                   f"{(d.retrying + d.failed)[:3]}")
     for r in stored.reminders:
-        if r.status == outbox.SENDING or r.claimed_until is not None:
-            yield f"reminder {r.key} is left {r.status}, claimed until {r.claimed_until}"
-        elif r.status == outbox.PENDING and r.next_attempt_at <= run.clock.simulated_end:
-            yield f"reminder {r.key} was due at {r.next_attempt_at} but is still pending"
+        if r.status != outbox.SENDING and r.claimed_until is not None:
+            yield f"reminder {r.key} is {r.status} but still claimed until {r.claimed_until}"
 
 
 # --- 5. crashes -------------------------------------------------------------------------
