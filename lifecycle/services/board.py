@@ -71,6 +71,7 @@ def _card(session: Session, services: Services, officer: Officer, now: datetime)
             for t in options.allowed
         ],
         "blocked": options.blocked,
+        "blocked_labels": {t: _trigger(definition, t).label for t in options.blocked},
         "overdue": overdue,
     }
 

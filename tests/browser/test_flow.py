@@ -45,14 +45,14 @@ def _placed_by_hand(page: Page, console: Console, ref: str) -> None:
     assert "accepted" == stored(console, ref)["state"]
 
     advance_from_card(page, "accepted", ref, "Start induction", moved_to="induction")
-    expect(card(page, "induction", ref)).to_contain_text("start_placement waits for:")
+    expect(card(page, "induction", ref)).to_contain_text("Start divisional placement waits for:")
 
     card(page, "induction", ref).get_by_role("link", name=name).click()
     expect(page.get_by_test_id("stage")).to_have_text("Induction week")
     for key in INDUCTION:
         tick(page, ref, key)
     expect(page.locator(".flag.blocked")).to_have_text(
-        "start_placement waits for: no placement assigned: a division and a supervisor are needed"
+        "Start divisional placement waits for: no placement assigned: a division and a supervisor are needed"
     )
     page.get_by_label("Division").select_option(DIVISION)
     page.get_by_label("Supervisor").select_option(label="Maria Santos")
@@ -94,7 +94,7 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
 
     _placed_by_hand(page, console, ref)
     expect(card(page, "placement", ref)).to_contain_text(
-        "start_study_visit waits for: sign-off 'placement.final'"
+        "Start study visit in Japan waits for: sign-off 'placement.final'"
     )
     screenshot(page, "board", console)
 
@@ -121,7 +121,7 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
 
     page.reload()
     expect(card(page, "placement", ref)).to_contain_text(
-        "start_study_visit waits for: Study-visit travel documents checklist"
+        "Start study visit in Japan waits for: Study-visit travel documents checklist"
     )
     expect(card(page, "placement", ref)).not_to_contain_text("sign-off")
     card(page, "placement", ref).get_by_role("link").click()

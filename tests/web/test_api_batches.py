@@ -184,6 +184,7 @@ def test_the_board_puts_each_officer_in_their_stage_column(
                 "Study-visit travel documents checklist: 'visa' (Visa for Japan) is not ticked",
                 "Study-visit travel documents checklist: 'itinerary' (Itinerary) is not ticked",
             ]},
+            "blocked_labels": {"start_study_visit": "Start study visit in Japan"},
             "overdue": [],
         }
 
