@@ -52,7 +52,8 @@ def _placed_by_hand(page: Page, console: Console, ref: str) -> None:
     for key in INDUCTION:
         tick(page, ref, key)
     expect(page.locator(".flag.blocked")).to_have_text(
-        "Start divisional placement waits for: no placement assigned: a division and a supervisor are needed"
+        "Start divisional placement waits for: "
+        "no placement assigned: a division and a supervisor are needed"
     )
     page.get_by_label("Division").select_option(DIVISION)
     page.get_by_label("Supervisor").select_option(label="Maria Santos")
