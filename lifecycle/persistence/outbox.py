@@ -45,9 +45,14 @@ def sync_officer(
     session: Session, officer_id: int, wanted: Iterable[WantedReminder], now: datetime
 ) -> None:
     """Make the officer's unsent rows match ``wanted``: add, move, revive or cancel."""
+    # Locked (PostgreSQL; SQLite's writer lock already serialises): a dispatcher claims
+    # with SKIP LOCKED, so it cannot claim, send and mark a row between our read and our
+    # write, which would let us overwrite 'sent' with 'cancelled' (and later revive it).
     existing = {
         row.key: row
-        for row in session.scalars(select(Reminder).where(Reminder.officer_id == officer_id))
+        for row in session.scalars(
+            select(Reminder).where(Reminder.officer_id == officer_id).with_for_update()
+        )
     }
     wanted_keys = set()
     added: list[dict[str, object]] = []

@@ -26,11 +26,7 @@ from loadtest.sizes import SMALL
 from loadtest.verify import verify
 from notifications.wiring import with_reminders
 
-# Left out: "sent_rows". On PostgreSQL the reminders planner can overwrite a row a
-# dispatcher claimed (or sent) since the planner read it, leaving a delivered reminder
-# 'cancelled' and still claimed (lifecycle/persistence/outbox.py sync_officer; reported
-# with a reproduction, not ours to fix). `python -m loadtest` still checks it.
-CHECKS = ("replay", "writes", "versions", "mail", "crashes")
+CHECKS = ("replay", "writes", "versions", "mail", "sent_rows", "crashes")
 
 
 @pytest.mark.slow
