@@ -241,6 +241,9 @@ class Reminder(Base):
     __table_args__ = (
         # The sweep asks for pending rows by time: this index never walks sent history.
         Index("ix_reminders_sweep", "status", "next_attempt_at"),
+        # Every pass first expires pending rows past their expiry: without this index
+        # that idle pass walked every pending row (30-60x slower at 1M, bench 4c).
+        Index("ix_reminders_expiry", "status", "expires_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
