@@ -44,6 +44,8 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	@$(BIN)/python -c 'import pyinstrument' 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	# The load test at full size: racing workers and two dispatchers, then verification.
+	$(BIN)/python -m loadtest --size full
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
