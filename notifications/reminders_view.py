@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from lifecycle.errors import InvalidData
 from lifecycle.persistence import outbox
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer, Reminder
@@ -23,6 +24,11 @@ def _local(instant: datetime, zone: str) -> str:
 def listing(
     services: Services, officer_ref: str | None, statuses: Sequence[str]
 ) -> list[dict[str, Any]]:
+    unknown = [s for s in statuses if s not in outbox.STATUSES]
+    if unknown:
+        raise InvalidData(
+            f"unknown status {unknown[0]!r}; statuses: {', '.join(outbox.STATUSES)}"
+        )
     with services.db.reading() as session:
         officer_id = repo.officer_by_ref(session, officer_ref).id if officer_ref else None
         rows = outbox.listing(session, officer_id=officer_id, statuses=statuses)

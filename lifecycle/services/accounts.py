@@ -22,6 +22,7 @@ from lifecycle.errors import InvalidData, NotSignedIn, TooManyAttempts
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import ApiToken, SignInFailure, User, WebSession
 from lifecycle.roles import Role
+from lifecycle.services import setup
 from lifecycle.services.context import Services, require_role
 
 MIN_PASSWORD_LENGTH = 10
@@ -47,6 +48,23 @@ def check_password_strength(password: str) -> str:
             fields={"password": f"at least {MIN_PASSWORD_LENGTH} characters"},
         )
     return password
+
+
+def add_user(
+    services: Services,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    timezone: str | None = None,
+    password: str | None = None,
+) -> User:
+    """A new user who, given ``password``, can sign in at once: one transaction, so a
+    refused password leaves no user behind and a refused user no password."""
+    hashed = None if password is None else _hasher.hash(check_password_strength(password))
+    return setup.add_user(
+        services, name=name, email=email, role=role, timezone=timezone, password_hash=hashed
+    )
 
 
 def set_password(services: Services, email: str, password: str) -> None:

@@ -98,7 +98,13 @@ def publish_definitions(services: Services, files: Iterable[DefinitionSource]) -
 
 
 def add_user(
-    services: Services, *, name: str, email: str, role: str, timezone: str | None = None
+    services: Services,
+    *,
+    name: str,
+    email: str,
+    role: str,
+    timezone: str | None = None,
+    password_hash: str | None = None,
 ) -> User:
     with services.transaction() as session:
         address = check.email(email)
@@ -109,6 +115,7 @@ def add_user(
             email=address,
             role=check.role(role).value,
             timezone=check.timezone(timezone or SECRETARIAT_TIMEZONE),
+            password_hash=password_hash,
             created_at=services.now(),
         )
         session.add(user)

@@ -30,14 +30,10 @@ def list_users(request: Request, _: Visitor = api(C)) -> list[dict[str, Any]]:
 @router.post("/users", tags=["people"], status_code=status.HTTP_201_CREATED)
 def add_user(request: Request, body: UserBody, _: Visitor = api()) -> dict[str, Any]:
     """Admins only. With ``password`` the user can sign in to the console at once."""
-    services = services_of(request)
-    if body.password is not None:
-        accounts.check_password_strength(body.password)  # before anything is written
-    user = setup.add_user(
-        services, name=body.name, email=body.email, role=body.role, timezone=body.timezone
+    user = accounts.add_user(
+        services_of(request), name=body.name, email=body.email, role=body.role,
+        timezone=body.timezone, password=body.password,
     )
-    if body.password is not None:
-        accounts.set_password(services, user.email, body.password)
     return {"email": user.email, "name": user.name, "role": user.role, "timezone": user.timezone}
 
 
