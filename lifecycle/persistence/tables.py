@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -331,3 +332,95 @@ class CalendarFeed(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class CareerRecord(Base):
+    """One step in an alumnus's career after the programme: what the funder's outcome
+    figures count. Entered by a coordinator or by the alumnus through a survey."""
+
+    __tablename__ = "career_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # promotion | posting | other
+    position: Mapped[str] = mapped_column(String(200))
+    organisation: Mapped[str] = mapped_column(String(300))
+    country: Mapped[str] = mapped_column(String(2))  # ISO 3166-1 alpha-2, any country
+    from_date: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(16))  # coordinator | survey
+    # Who typed it in; None when the alumnus answered a survey (they have no account).
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("alumni_surveys.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    officer: Mapped[Officer] = relationship(lazy="joined")
+
+
+class Testimonial(Base):
+    """What an alumnus says about the programme; quoted only with their consent."""
+
+    __tablename__ = "testimonials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    may_publish: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(String(16))  # coordinator | survey
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
+    survey_id: Mapped[int | None] = mapped_column(ForeignKey("alumni_surveys.id"), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AlumniSurvey(Base):
+    """One follow-up survey round (6, 12 or 24 months after graduation) for one alumnus.
+
+    The alumnus reaches it by a signed, expiring link; ``nonce`` is part of what is
+    signed, so re-issuing a link (a new nonce) kills the old one, and ``answered_at``
+    makes every link single-use.
+    """
+
+    __tablename__ = "alumni_surveys"
+    __table_args__ = (UniqueConstraint("officer_id", "round_months"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    round_months: Mapped[int] = mapped_column(Integer)
+    opens_on: Mapped[date] = mapped_column(Date)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    nonce: Mapped[str] = mapped_column(String(64))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answers: Mapped[dict[str, str] | None] = mapped_column(JSON, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    officer: Mapped[Officer] = relationship(lazy="joined")
+
+
+class Certificate(Base):
+    """A graduation certificate, issued when an officer graduates. ``details`` freezes
+    what it says (name, programme, batch, dates, division) so a reprint years later is
+    the same document; ``code`` is what the public verification page checks."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), unique=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    graduated_on: Mapped[date] = mapped_column(Date)
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(Text, default=None)
+
+    officer: Mapped[Officer] = relationship(lazy="joined")
+
+
+class InstanceSecret(Base):
+    """Random keys made once per installation (e.g. for signing survey links), kept in
+    the database so every worker process signs and checks with the same key without
+    any configuration to get wrong."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
