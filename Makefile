@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
 
-.PHONY: run test lint typecheck clean browser bench
+.PHONY: run test lint typecheck clean browser pdf-packages bench
 
 # Open product bugs that tests have found (see CHANGELOG "Known bugs"), each as
 # --deselect "path::test": deselected by name, never skipped silently. None are open now;
@@ -17,22 +17,30 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-run: $(STAMP)
+run: $(STAMP) pdf-packages
 	$(BIN)/attache init
 	$(BIN)/attache demo
 	$(BIN)/attache batch list
 	@echo "Serving the console on http://127.0.0.1:8000 (sign in with a login above; mail goes to ./outbox/*.eml; Ctrl-C stops it)"
 	$(BIN)/attache serve --host 127.0.0.1 --port 8000
 
-# The browser tests drive Debian's chromium (never a downloaded browser), with Noto
-# fonts so Khmer, Lao and Burmese names show in the screenshots: install them once.
-CHROMIUM := /usr/bin/chromium
-browser:
-	@{ test -x $(CHROMIUM) && dpkg -s fonts-noto-core >/dev/null 2>&1; } || { \
-	  echo "Installing Debian's chromium and fonts-noto-core for the browser tests"; \
+# PDFs (reports, certificates) are laid out by WeasyPrint on Pango, with Noto fonts so
+# Khmer, Lao and Burmese names shape right: Debian packages, installed once if missing.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-core
+# The browser tests drive Debian's chromium (never a downloaded browser); the PDF tests
+# read the text back with poppler's pdftotext.
+TEST_PACKAGES := chromium poppler-utils
+define apt_install
+	@dpkg -s $(1) >/dev/null 2>&1 || { \
+	  echo "Installing Debian packages: $(1)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-	    $$SUDO apt-get install -y -qq chromium fonts-noto-core; }
+	    $$SUDO apt-get install -y -qq $(1); }
+endef
+pdf-packages:
+	$(call apt_install,$(PDF_PACKAGES))
+browser: pdf-packages
+	$(call apt_install,$(TEST_PACKAGES))
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
