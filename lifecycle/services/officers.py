@@ -30,6 +30,7 @@ from lifecycle.persistence.tables import (
     User,
 )
 from lifecycle.roles import Role
+from lifecycle.services import graduation
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
 from lifecycle.services.validation import clean_text
@@ -77,6 +78,8 @@ def advance(
         officer.state_since = services.now()
         if officer.state in PLACEMENT_ENDING_STATES:
             _end_placement(services, session, officer)
+        if officer.state == graduation.GRADUATED:
+            graduation.on_graduated(services, session, officer)
         session.add(
             AuditEvent(
                 officer_id=officer.id,
