@@ -145,10 +145,22 @@ def _text(value: object) -> str:
     return str(value)
 
 
+# A spreadsheet opening a CSV runs a cell that starts with one of these as a formula
+# (OWASP "CSV injection"): a name or reason typed as =HYPERLINK(...) must stay text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet will evaluate: a leading quote marks it text."""
+    return f"'{value}" if value.startswith(FORMULA_STARTS) else value
+
+
 def write_csv(rows: Sequence[Sequence[str]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows Khmer, Lao and Burmese correctly."""
+    """UTF-8 with a byte-order mark, so Excel shows Khmer, Lao and Burmese correctly;
+    text that a spreadsheet would run as a formula is escaped (see ``formula_safe``)."""
     out = io.StringIO(newline="")
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([formula_safe(cell) for cell in row] for row in rows)
     return out.getvalue().encode("utf-8-sig")
 
 

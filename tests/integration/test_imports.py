@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from lifecycle import sheets
 from lifecycle.errors import InvalidData, InvalidRows, NotFound, PermissionDenied, RowProblem
 from lifecycle.services import Services, exports, imports, setup, views
 from lifecycle.services import officers as act
@@ -344,7 +345,11 @@ def test_an_export_reads_back_as_the_officers_and_their_history(programme: Servi
     assert {"Officers": [list(exports.OFFICER_COLUMNS), *officers],
             "History": [list(exports.HISTORY_COLUMNS), *history]} == book
     files = exports.export_batch(programme, "JD18", "csv").files
-    assert [list(exports.OFFICER_COLUMNS), *officers] == read_csv(files[""])
+    # A CSV cell has no type: the formula is kept as text by a leading quote (the XLSX
+    # above stores it as a string, so it needs none).
+    assert "'=HYPERLINK(\"http://evil.example\")" == read_csv(files[""])[1][1]
+    escaped = [[sheets.formula_safe(cell) for cell in row] for row in officers]
+    assert [list(exports.OFFICER_COLUMNS), *escaped] == read_csv(files[""])
     assert [list(exports.HISTORY_COLUMNS), *history] == read_csv(files["-history"])
 
 
