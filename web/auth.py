@@ -92,3 +92,17 @@ def page(*roles: Role) -> Any:
 def api(*roles: Role) -> Any:
     """``Depends`` for an API endpoint: a bearer token of one of ``roles`` (admins always)."""
     return Depends(_gate(api_visitor, roles))
+
+
+def safe_local_path(target: str | None) -> str:
+    # Only a path on this site: never an absolute URL an attacker could plant, nor one
+    # a browser might read as one ("/\\evil.example", control characters).
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and target.isprintable()
+    ):
+        return target
+    return "/"

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException
 
 from lifecycle.errors import AttacheError, TooManyAttempts
-from web.auth import PageSignInNeeded
+from web.auth import PageSignInNeeded, safe_local_path
 from web.rendering import render
 
 PROBLEM = "application/problem+json"
@@ -66,10 +66,9 @@ def _come_back_to(request: Request) -> str:
         query = f"?{request.url.query}" if request.url.query else ""
         return request.url.path + query
     referer = urlsplit(request.headers.get("referer", ""))
-    same_site = referer.netloc in ("", request.url.netloc)
-    if same_site and referer.path.startswith("/") and not referer.path.startswith("//"):
-        return referer.path + (f"?{referer.query}" if referer.query else "")
-    return "/"
+    if referer.netloc not in ("", request.url.netloc):
+        return "/"
+    return safe_local_path(referer.path + (f"?{referer.query}" if referer.query else ""))
 
 
 def install(app: FastAPI) -> None:

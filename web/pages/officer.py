@@ -14,9 +14,8 @@ from lifecycle.services import views
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
 from notifications import reminders_view
-from web.auth import page, services_of
+from web.auth import page, safe_local_path, services_of
 from web.pages.forms import done
-from web.pages.signin import safe_local_path
 from web.rendering import render
 from web.scope import officer_diagram, visible
 

@@ -10,24 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from lifecycle.errors import NotSignedIn, TooManyAttempts
 from lifecycle.services import accounts
 from lifecycle.services.accounts import SESSION_LIFETIME, Visitor
-from web.auth import EVERYONE, SESSION_COOKIE, page, services_of
+from web.auth import EVERYONE, SESSION_COOKIE, page, safe_local_path, services_of
 from web.rendering import render
 
 router = APIRouter()
-
-
-def safe_local_path(target: str | None) -> str:
-    # Only a path on this site: never an absolute URL an attacker could plant, nor one
-    # a browser might read as one ("/\\evil.example", control characters).
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and "\\" not in target
-        and target.isprintable()
-    ):
-        return target
-    return "/"
 
 
 @router.get("/signin")
