@@ -23,7 +23,14 @@ from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import SECRETARIAT_TIMEZONE, Role
 from lifecycle.services.facts import load_facts
 from notifications.delivery_window import next_send_time
-from notifications.rules import Occurrence, PlanFacts, ReminderRule, load_rules, plan
+from notifications.rules import (
+    Occurrence,
+    PlanFacts,
+    ReminderRule,
+    load_rules,
+    needs_answered_surveys,
+    plan,
+)
 from notifications.workdays import WorkingCalendar
 
 JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
@@ -49,8 +56,9 @@ class ReminderPlanner:
 
     def occurrences(self, session: Session, officer: Officer) -> list[Occurrence]:
         definition = self.workflows.get(officer.definition).definition
-        facts = plan_facts(session, officer)
-        return plan(definition, self.rules_for(definition), facts, self.calendar)
+        rules = self.rules_for(definition)
+        facts = plan_facts(session, officer, rules)
+        return plan(definition, rules, facts, self.calendar)
 
     def wanted(self, session: Session, officer: Officer) -> Iterator[outbox.WantedReminder]:
         occurrences = self.occurrences(session, officer)
@@ -79,7 +87,12 @@ class ReminderPlanner:
                     )
 
 
-def plan_facts(session: Session, officer: Officer) -> PlanFacts:
+def plan_facts(
+    session: Session, officer: Officer, rules: tuple[ReminderRule, ...] = ()
+) -> PlanFacts:
+    """The officer's facts as the rules see them. The answered survey rounds are read
+    only when one of ``rules`` (those about to be planned) looks at them in the
+    officer's state, so an advance anywhere else pays no query for them."""
     batch = officer.batch
     dates = {"start": batch.start_date, "end": batch.end_date}
     dates |= {name: date.fromisoformat(day) for name, day in (batch.milestones or {}).items()}
@@ -91,7 +104,12 @@ def plan_facts(session: Session, officer: Officer) -> PlanFacts:
     for event in events:  # in order, so the latest entry and exit win
         entered[event.to_state] = _jakarta_date(event.occurred_at)
         left[event.from_state] = _jakarta_date(event.occurred_at)
-    return PlanFacts(load_facts(session, officer), dates, entered, left)
+    answered = (
+        repo.answered_survey_rounds(session, officer)
+        if needs_answered_surveys(rules, officer.state)
+        else frozenset()
+    )
+    return PlanFacts(load_facts(session, officer), dates, entered, left, answered)
 
 
 def _recipients(session: Session, officer: Officer) -> dict[str, list[tuple[str, str, str]]]:

@@ -30,6 +30,11 @@ from notifications.workdays import WorkingCalendar
 Unit = Literal["days", "working_days", "months"]
 RecipientRole = Literal["officer", "supervisor", "coordinator"]
 
+# An alumnus who has not answered a survey round two weeks after its invitation is
+# asked once more: long enough for a busy diplomat to get to it, and well inside the
+# 30 days the invitation stays valid, so the chaser still arrives while the link works.
+SURVEY_CHASE_DAYS = 14
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -94,6 +99,7 @@ class PlanFacts:
     batch_dates: Mapping[str, date]  # start, end and milestones such as study_visit
     entered: Mapping[str, date] = field(default_factory=dict)  # latest entry per state
     left: Mapping[str, date] = field(default_factory=dict)
+    answered_surveys: frozenset[int] = frozenset()  # survey rounds answered, in months
 
 
 def load_rules(definition: WorkflowDefinition, source: str = "") -> tuple[ReminderRule, ...]:
@@ -155,20 +161,23 @@ def plan(
             continue
         dates = [shift(anchor, offset, rule.unit, calendar) for offset in rule.offsets]
         dates += _repeats(rule, dates[-1], definition, facts, calendar)
-        occurrences += [
-            Occurrence(
-                rule.name,
-                n,
-                rule.kind,
-                rule.template,
-                rule.to,
-                due,
-                rule.expires_after_days,
-                rule.about,
-                anchor,
-            )
-            for n, due in enumerate(dates, start=1)
-        ]
+        if is_survey_rule(rule):
+            occurrences += _survey_rounds(rule, dates, anchor, facts, calendar)
+        else:
+            occurrences += [
+                Occurrence(
+                    rule.name,
+                    n,
+                    rule.kind,
+                    rule.template,
+                    rule.to,
+                    due,
+                    rule.expires_after_days,
+                    rule.about,
+                    anchor,
+                )
+                for n, due in enumerate(dates, start=1)
+            ]
         if rule.escalate:
             due = shift(anchor, rule.escalate.after, rule.unit, calendar)
             occurrences.append(
@@ -185,6 +194,50 @@ def plan(
                 )
             )
     return occurrences
+
+
+def is_survey_rule(rule: ReminderRule) -> bool:
+    """A follow-up counted in months with no ``about`` invites to the survey rounds."""
+    return rule.kind == "followup" and rule.unit == "months" and rule.about is None
+
+
+def needs_answered_surveys(rules: tuple[ReminderRule, ...], state: str) -> bool:
+    """Whether planning ``rules`` in ``state`` looks at the answered survey rounds."""
+    return any(is_survey_rule(rule) and state in rule.while_in for rule in rules)
+
+
+def _survey_rounds(
+    rule: ReminderRule,
+    dates: list[date],
+    anchor: date,
+    facts: PlanFacts,
+    calendar: WorkingCalendar,
+) -> Iterator[Occurrence]:
+    """One invitation per round (about ``alumni_survey.<months>m``) and one chaser
+    SURVEY_CHASE_DAYS later; both stop once the round is answered. Occurrence numbers
+    stay those of the round, so answering one never renumbers (re-keys) the others."""
+    months = [*rule.offsets]
+    if rule.repeat is not None:
+        months += [
+            months[-1] + rule.repeat.every * k for k in range(1, len(dates) - len(months) + 1)
+        ]
+    for n, (due, offset) in enumerate(zip(dates, months, strict=True), start=1):
+        if offset in facts.answered_surveys:
+            continue
+        about = f"alumni_survey.{offset}m"
+        chase_due = shift(due, SURVEY_CHASE_DAYS, "days", calendar)
+        for name, day in ((rule.name, due), (f"{rule.name}.chase", chase_due)):
+            yield Occurrence(
+                name,
+                n,
+                rule.kind,
+                rule.template,
+                rule.to,
+                day,
+                rule.expires_after_days,
+                about,
+                anchor,
+            )
 
 
 def _repeats(

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from lifecycle.errors import NotFound
 from lifecycle.persistence.tables import (
+    AlumniSurvey,
     AuditEvent,
     Batch,
     ChecklistTick,
@@ -137,6 +138,17 @@ def audit_events(session: Session, officer: Officer) -> list[AuditEvent]:
     return list(
         session.scalars(
             select(AuditEvent).where(AuditEvent.officer_id == officer.id).order_by(AuditEvent.id)
+        )
+    )
+
+
+def answered_survey_rounds(session: Session, officer: Officer) -> frozenset[int]:
+    """The follow-up survey rounds (in months after graduation) the officer answered."""
+    return frozenset(
+        session.scalars(
+            select(AlumniSurvey.round_months).where(
+                AlumniSurvey.officer_id == officer.id, AlumniSurvey.answered_at.is_not(None)
+            )
         )
     )
 
