@@ -1,0 +1,108 @@
+"""A certificate as a PDF: HTML from a Jinja2 template (sandboxed), then WeasyPrint.
+
+The template is code a coordinator may write, so it runs in Jinja2's immutable sandbox
+with undefined names as errors; a fault is one ``ConfigurationError`` naming the file
+and line. WeasyPrint (and with it Pango) takes most of a second to import, so it is
+imported only when a PDF is actually made.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import io
+import traceback
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from lifecycle.errors import ConfigurationError
+
+TEMPLATE_NAME = "certificate.html.j2"
+# Overrides live in a subfolder of the reminder templates' ATTACHE_TEMPLATE_DIR: a
+# certificate.html.j2 beside the reminders would read to their checker as a reminder
+# template missing its subject and text parts.
+OVERRIDE_SUBFOLDER = "certificates"
+SHIPPED_DISPLAY = f"lifecycle/templates/{TEMPLATE_NAME}"
+
+
+def template_path(template_dir: Path | None) -> Path | None:
+    """The coordinator's override in ``template_dir``, if they made one."""
+    if template_dir is None:
+        return None
+    candidate = template_dir / OVERRIDE_SUBFOLDER / TEMPLATE_NAME
+    return candidate if candidate.is_file() else None
+
+
+def long_date(value: str | date) -> str:
+    """``2024-01-24`` as ``24 January 2024``: the Secretariat's way of writing dates."""
+    day = date.fromisoformat(value) if isinstance(value, str) else value
+    return f"{day.day} {day:%B %Y}"
+
+
+def _source(template: Path | None) -> tuple[str, str]:
+    if template is None:
+        shipped = importlib.resources.files("lifecycle").joinpath("templates", TEMPLATE_NAME)
+        return shipped.read_text(encoding="utf-8"), SHIPPED_DISPLAY
+    try:
+        return template.read_text(encoding="utf-8"), str(template)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigurationError(f"certificate template {template}: cannot read: {error}") from None
+
+
+def render_html(
+    details: Mapping[str, str], code: str, verify_url: str, *, template: Path | None = None
+) -> str:
+    """The certificate's HTML; ``ConfigurationError`` (file and line) if the template fails."""
+    text, shown = _source(template)
+    env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+    env.filters["long_date"] = long_date
+    try:
+        compiled = env.from_string(text)
+        compiled.filename = shown  # only for the message below
+        return compiled.render(certificate=dict(details), code=code, verify_url=verify_url)
+    except TemplateSyntaxError as error:
+        raise ConfigurationError(
+            f"certificate template {shown}, line {error.lineno}: {error.message}"
+        ) from None
+    except Exception as error:
+        # Template code is user code: anything it raises (a refused attribute, an
+        # undefined name, a division by zero) is a fault of the template.
+        line = _template_line(error)
+        where = f", line {line}" if line is not None else ""
+        raise ConfigurationError(f"certificate template {shown}{where}: {error}") from None
+
+
+def _template_line(error: BaseException) -> int | None:
+    """Jinja2 rewrites tracebacks so template frames carry the template's line numbers."""
+    lines = [
+        frame.lineno
+        for frame in traceback.extract_tb(error.__traceback__)
+        if frame.filename == "<template>"
+    ]
+    return lines[-1] if lines else None
+
+
+def render_pdf(
+    details: Mapping[str, str], code: str, verify_url: str, *, template: Path | None = None
+) -> bytes:
+    """The certificate as PDF bytes (A4 landscape, titled with the officer's name)."""
+    markup = render_html(details, code, verify_url, template=template)
+    from weasyprint import HTML  # slow to import: only when a PDF is made
+
+    out = io.BytesIO()
+    # No base URL: a template cannot pull in files or fetch anything over the network.
+    document = HTML(string=markup, base_url=None, url_fetcher=_refuse_fetch).render()
+    document.metadata.title = f"Certificate of Completion: {details.get('name', '')}"
+    document.metadata.authors = ["ASEAN Secretariat"]
+    document.metadata.created = None
+    document.metadata.modified = None
+    document.write_pdf(out, pdf_identifier=code.encode())
+    return out.getvalue()
+
+
+def _refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
+    """A template may not reach files or hosts: a certificate is made from its data only."""
+    raise ValueError(f"certificate templates may not load {url}")
