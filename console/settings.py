@@ -11,6 +11,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -86,6 +87,27 @@ class Settings:
             mailbox = Mailbox.parse(sender)
         except ValueError as exc:
             raise ConfigurationError(f"ATTACHE_MAIL_FROM={sender!r}: {exc}") from None
+        defaults = DispatchSettings(sender=mailbox)
         return DispatchSettings(
-            sender=mailbox, base_url=self.get("ATTACHE_BASE_URL") or "http://127.0.0.1:8000"
+            sender=mailbox,
+            base_url=self.get("ATTACHE_BASE_URL") or defaults.base_url,
+            batch_size=self._positive("ATTACHE_DISPATCH_BATCH_SIZE", defaults.batch_size),
+            lease=timedelta(
+                seconds=self._positive(
+                    "ATTACHE_DISPATCH_LEASE_SECONDS", int(defaults.lease.total_seconds())
+                )
+            ),
+            max_attempts=self._positive("ATTACHE_DISPATCH_MAX_ATTEMPTS", defaults.max_attempts),
         )
+
+    def _positive(self, key: str, default: int) -> int:
+        text = self.get(key)
+        if text is None or not text.strip():
+            return default
+        try:
+            value = int(text)
+        except ValueError:
+            value = 0
+        if value < 1:
+            raise ConfigurationError(f"{key}={text!r}: must be a whole number of at least 1")
+        return value
