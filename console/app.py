@@ -16,6 +16,7 @@ from console import (
     commands_import,  # noqa: F401 - adds 'officer import|export' to 'officer'
 )
 from console.commands_calendar import calendar
+from console.commands_certificate import certificate
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_setup import batch, demo, division, init, user
@@ -59,6 +60,7 @@ for command in (
     scheduler,
     serve,
     calendar,
+    certificate,
 ):
     cli.add_command(command)
 
