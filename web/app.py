@@ -15,6 +15,8 @@ from fastapi.staticfiles import StaticFiles
 from lifecycle.services import Services
 from notifications.rendering import TemplateRenderer
 from web import api, errors, pages
+from web.api import certificates as certificate_api
+from web.pages import certificates as certificate_pages
 from web.security_headers import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -40,5 +42,7 @@ def create_app(
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(certificate_api.router, prefix="/api", responses=errors.PROBLEM_RESPONSES)
+    app.include_router(certificate_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

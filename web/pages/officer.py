@@ -9,8 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from lifecycle.errors import NotFound
 from lifecycle.roles import Role
+from lifecycle.services import certificates, views
 from lifecycle.services import officers as act
-from lifecycle.services import views
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
 from notifications import reminders_view
@@ -50,6 +50,7 @@ def officer_page(
         "trigger_labels": {t.name: t.label for t in definition.triggers},
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
+        "certificate": certificates.find(services, ref),
         "divisions": views.division_list(services) if who.role in (C, Role.ADMIN) else [],
         "supervisors": [u for u in views.user_list(services) if u["role"] == "supervisor"]
         if who.role in (C, Role.ADMIN) else [],
