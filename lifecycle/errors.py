@@ -78,6 +78,14 @@ class Conflict(AttacheError):
     kind = "conflict"
 
 
+class Expired(AttacheError):
+    """A link that was good has run out (e.g. a survey link past its closing date)."""
+
+    exit_code = 11
+    http_status = 410
+    kind = "expired"
+
+
 class PermissionDenied(AttacheError):
     """The acting user's role or relationship does not allow the action."""
 

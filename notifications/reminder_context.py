@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -13,12 +14,15 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES
+from lifecycle.services import alumni, surveys
 from lifecycle.services.facts import load_facts
 from notifications.rules import due_date
 from notifications.template_context import DigestItem, TemplateContext
 from notifications.workdays import WorkingCalendar
 
 DUE_TIME = time(9, 0)
+# The alumni_followup rule's occurrences say which round they invite to: "alumni_survey.6m".
+SURVEY_ABOUT = re.compile(r"alumni_survey\.(\d+)m")
 PROGRAMME = {
     "name": "ASEAN Secretariat Attachment Programme",
     "secretariat": "ASEAN Secretariat, Jakarta",
@@ -69,6 +73,10 @@ class ContextBuilder:
         officer = session.get(Officer, row.officer_id)
         assert officer is not None
         self._add_officer(session, officer, row, context)
+        survey = SURVEY_ABOUT.fullmatch(row.about or "")
+        if survey and int(survey.group(1)) in alumni.ROUNDS:
+            link = surveys.link_for(session, officer, int(survey.group(1)), now, self.base_url)
+            context["links"]["survey"] = link  # type: ignore[index]
         return context  # type: ignore[return-value]
 
     def _deadline(self, session: Session, row: Reminder) -> date | None:

@@ -1,13 +1,390 @@
-"""Alumni follow-up: career records, testimonials and the follow-up survey rounds."""
+"""Alumni follow-up: career records, testimonials and the follow-up survey rounds.
+
+What the funder's outcome figures count is what happened after the programme:
+promotions (officer to director), postings (consul abroad, ambassador to ASEAN) and
+what alumni say about it. Coordinators record these by hand; alumni report them through
+the follow-up surveys (``lifecycle.services.surveys``), opened here on graduation.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import pycountry
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecycle.persistence.tables import Officer
+from lifecycle.errors import InvalidData, NotFound, TransitionNotAllowed
+from lifecycle.persistence import repository as repo
+from lifecycle.persistence.tables import (
+    AlumniSurvey,
+    AuditEvent,
+    CareerRecord,
+    Officer,
+    Testimonial,
+    User,
+)
+from lifecycle.roles import COUNTRIES, SECRETARIAT_TIMEZONE, Role
+from lifecycle.services import access
+from lifecycle.services.context import Services, require_role
+from lifecycle.services.validation import clean_text, iso_date, required
+
+ROUNDS = (6, 12, 24)  # months after graduation
+# A round's link works for this many days from the day it opens: the invitation goes
+# out that day and the chaser two weeks later, and the 6- and 12-month rounds never
+# overlap, so an alumnus is never asked two surveys at once.
+ROUND_OPEN_DAYS = 60
+KINDS = ("promotion", "posting", "other")
+ALUMNI_STATES = ("graduated", "alumni")
+EARLIEST = date(1990, 1, 1)  # the programme began in 2001; older dates are typing slips
+TEXT_LIMITS = {"position": 200, "organisation": 300}
+TESTIMONIAL_LIMIT = 4000
+JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
 
 
-def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> None:
-    """Open ``officer``'s follow-up survey rounds (idempotent). Being built: issue 6."""
+@dataclass(frozen=True)
+class CareerEntry:
+    """One career record as the adapters show it."""
+
+    id: int
+    officer_ref: str
+    kind: str
+    position: str
+    organisation: str
+    country: str
+    country_name: str
+    from_date: date
+    source: str  # coordinator | survey
+    recorded_by: str | None  # the coordinator's e-mail; None for a survey answer
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class TestimonialEntry:
+    id: int
+    officer_ref: str
+    text: str
+    may_publish: bool
+    source: str
+    recorded_by: str | None
+    created_at: datetime
+
+
+# -- survey rounds (opened in the graduating transaction) -------------------------------
+
+
+def graduated_on(session: Session, officer: Officer) -> date:
+    """The day (at the Secretariat) the officer graduated."""
+    at = session.scalar(
+        select(AuditEvent.occurred_at)
+        .where(AuditEvent.officer_id == officer.id, AuditEvent.to_state == "graduated")
+        .order_by(AuditEvent.occurred_at.desc())
+        .limit(1)
+    )
+    # Inside the graduating transaction the audit event is not written yet: the state
+    # was set a moment ago, so its start is the graduation.
+    return (at or officer.state_since).astimezone(JAKARTA).date()
+
+
+def round_closes(opens_on: date) -> datetime:
+    """When a round opened on ``opens_on`` stops taking answers: midnight at the
+    Secretariat, ``ROUND_OPEN_DAYS`` days on."""
+    return datetime.combine(opens_on + timedelta(days=ROUND_OPEN_DAYS), time(0), JAKARTA)
+
+
+def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> list[AlumniSurvey]:
+    """``officer``'s follow-up rounds, opening any missing (idempotent: a second call,
+    or one for an officer graduated before this feature, adds only what is missing)."""
+    have = {
+        s.round_months: s
+        for s in session.scalars(select(AlumniSurvey).where(AlumniSurvey.officer_id == officer.id))
+    }
+    start = graduated_on(session, officer)
+    for months in ROUNDS:
+        if months in have:
+            continue
+        opens_on = start + relativedelta(months=months)
+        have[months] = AlumniSurvey(
+            officer_id=officer.id,
+            round_months=months,
+            opens_on=opens_on,
+            expires_at=round_closes(opens_on),
+            nonce=new_nonce(),
+            created_at=now,
+        )
+        session.add(have[months])
+    session.flush()
+    return [have[m] for m in ROUNDS]
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(12)
+
+
+# -- career records --------------------------------------------------------------------
+
+
+def add_career_record(
+    services: Services,
+    ref: str,
+    *,
+    kind: str,
+    position: str,
+    organisation: str,
+    country: str,
+    from_date: str | date,
+    actor: str,
+) -> CareerEntry:
+    """A coordinator (or admin) records a step in an alumnus's career."""
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "recording a career step")
+        officer = alumnus(session, ref)
+        record = CareerRecord(
+            officer_id=officer.id,
+            **career_fields(kind, position, organisation, country, from_date, services.today()),
+            source="coordinator",
+            recorded_by_id=user.id,
+            created_at=services.now(),
+        )
+        session.add(record)
+        session.flush()
+        services.officer_changed(session, officer)
+        return _entry(session, record)
+
+
+def correct_career_record(
+    services: Services,
+    record_id: int,
+    *,
+    actor: str,
+    kind: str | None = None,
+    position: str | None = None,
+    organisation: str | None = None,
+    country: str | None = None,
+    from_date: str | date | None = None,
+) -> CareerEntry:
+    """Correct a record (one typed in, or one an alumnus reported): the fields given."""
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "correcting a career record")
+        record = _record(session, record_id)
+        fields = career_fields(
+            kind if kind is not None else record.kind,
+            position if position is not None else record.position,
+            organisation if organisation is not None else record.organisation,
+            country if country is not None else record.country,
+            from_date if from_date is not None else record.from_date,
+            services.today(),
+        )
+        for name, value in fields.items():
+            setattr(record, name, value)
+        services.officer_changed(session, record.officer)
+        return _entry(session, record)
+
+
+def delete_career_record(services: Services, record_id: int, *, actor: str) -> str:
+    """Remove a record entered by mistake; returns what was removed, in words."""
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "deleting a career record")
+        record = _record(session, record_id)
+        officer = record.officer
+        said = f"{record.position}, {record.organisation} (from {record.from_date})"
+        session.delete(record)
+        services.officer_changed(session, officer)
+        return f"{officer.ref}: career record {record_id} deleted: {said}"
+
+
+def career_records(services: Services, ref: str, *, actor: str) -> list[CareerEntry]:
+    """The officer's career after the programme, oldest first, to whoever may see them."""
+    with services.db.reading() as session:
+        officer = _visible(session, ref, actor)
+        rows = session.scalars(
+            select(CareerRecord)
+            .where(CareerRecord.officer_id == officer.id)
+            .order_by(CareerRecord.from_date, CareerRecord.id)
+        ).all()
+        return [_entry(session, r) for r in rows]
+
+
+def career_fields(
+    kind: str,
+    position: str,
+    organisation: str,
+    country: str,
+    from_date: str | date,
+    today: date,
+) -> dict[str, object]:
+    """The columns of a career record, checked: every problem in one InvalidData."""
+    problems: dict[str, str] = {}
+    values: dict[str, object] = {}
+    cleaned_kind = (kind or "").strip().lower()
+    if cleaned_kind not in KINDS:
+        problems["kind"] = f"kind {kind!r} is not one of {', '.join(KINDS)}"
+    values["kind"] = cleaned_kind
+    for field, value in (("position", position), ("organisation", organisation)):
+        try:
+            values[field] = _bounded(value, field, TEXT_LIMITS[field])
+        except InvalidData as exc:
+            problems[field] = exc.message
+    try:
+        values["country"] = any_country(country)
+    except InvalidData as exc:
+        problems["country"] = exc.message
+    try:
+        values["from_date"] = _career_date(from_date, today)
+    except InvalidData as exc:
+        problems["from_date"] = exc.message
+    if problems:
+        raise InvalidData("; ".join(problems.values()), fields=problems)
+    return values
+
+
+def any_country(value: str) -> str:
+    """Any ISO 3166-1 country, by code (JP, JPN) or English name, as its alpha-2 code.
+
+    Alumni are posted anywhere (consul in Osaka, ambassador in Jakarta), unlike the four
+    home countries officers are nominated from; the programme's own spellings of those
+    ("Lao PDR", "Viet Nam") are accepted too.
+    """
+    text = " ".join((value or "").split())
+    programme = {name.casefold(): code for code, name in COUNTRIES.items()}
+    if text.casefold() in programme:
+        return programme[text.casefold()]
+    try:
+        code: str = pycountry.countries.lookup(text).alpha_2
+    except LookupError:
+        raise InvalidData(
+            f"country {value!r} is not an ISO 3166 country: give its two-letter code "
+            "(e.g. JP, ID) or its English name (e.g. Japan)",
+            fields={"country": "unknown"},
+        ) from None
+    return code
+
+
+def country_name(code: str) -> str:
+    if code in COUNTRIES:
+        return COUNTRIES[code]
+    found = pycountry.countries.get(alpha_2=code)
+    return str(getattr(found, "common_name", None) or found.name) if found else code
+
+
+# -- testimonials ----------------------------------------------------------------------
+
+
+def add_testimonial(
+    services: Services, ref: str, *, text: str, may_publish: bool, actor: str
+) -> TestimonialEntry:
+    """A coordinator records what an alumnus said, and whether they agreed to be quoted."""
+    with services.transaction() as session:
+        user = repo.user_by_email(session, actor)
+        require_role(user, (Role.COORDINATOR,), "recording a testimonial")
+        officer = alumnus(session, ref)
+        row = Testimonial(
+            officer_id=officer.id,
+            text=_bounded(text, "testimonial", TESTIMONIAL_LIMIT),
+            may_publish=may_publish,
+            source="coordinator",
+            recorded_by_id=user.id,
+            created_at=services.now(),
+        )
+        session.add(row)
+        session.flush()
+        services.officer_changed(session, officer)
+        return _testimonial(session, row, officer.ref)
+
+
+def testimonials(services: Services, ref: str, *, actor: str) -> list[TestimonialEntry]:
+    with services.db.reading() as session:
+        officer = _visible(session, ref, actor)
+        rows = session.scalars(
+            select(Testimonial)
+            .where(Testimonial.officer_id == officer.id)
+            .order_by(Testimonial.created_at, Testimonial.id)
+        ).all()
+        return [_testimonial(session, r, officer.ref) for r in rows]
+
+
+# -- shared ----------------------------------------------------------------------------
+
+
+def alumnus(session: Session, ref: str) -> Officer:
+    """The officer, if they have graduated (follow-up is about life after the programme)."""
+    officer = repo.officer_by_ref(session, ref)
+    if officer.state not in ALUMNI_STATES:
+        raise TransitionNotAllowed(
+            f"{officer.ref} is {officer.state}; alumni follow-up starts once an officer "
+            f"is {' or '.join(ALUMNI_STATES)}"
+        )
+    return officer
+
+
+def _visible(session: Session, ref: str, actor: str) -> Officer:
+    user = repo.user_by_email(session, actor)
+    return access.visible_officer(session, Role(user.role), user.id, user.email, ref)
+
+
+def _bounded(value: str | None, field: str, limit: int) -> str:
+    cleaned = required(value, field)
+    if len(cleaned) > limit:
+        raise InvalidData(
+            f"{field} is {len(cleaned)} characters long; at most {limit} are allowed",
+            fields={field: "too long"},
+        )
+    return cleaned
+
+
+def _career_date(value: str | date, today: date) -> date:
+    day = value if isinstance(value, date) else iso_date(clean_text(value) or "", "from date")
+    if not EARLIEST <= day <= today:
+        raise InvalidData(
+            f"from date {day.isoformat()} must lie between {EARLIEST.isoformat()} and today "
+            f"({today.isoformat()})",
+            fields={"from_date": "out of range"},
+        )
+    return day
+
+
+def _record(session: Session, record_id: int) -> CareerRecord:
+    record = session.get(CareerRecord, record_id)
+    if record is None:
+        raise NotFound(f"no career record {record_id}")
+    return record
+
+
+def _recorder(session: Session, user_id: int | None) -> str | None:
+    user = session.get(User, user_id) if user_id is not None else None
+    return user.email if user else None
+
+
+def _entry(session: Session, r: CareerRecord) -> CareerEntry:
+    return CareerEntry(
+        r.id,
+        r.officer.ref,
+        r.kind,
+        r.position,
+        r.organisation,
+        r.country,
+        country_name(r.country),
+        r.from_date,
+        r.source,
+        _recorder(session, r.recorded_by_id),
+        r.created_at,
+    )
+
+
+def _testimonial(session: Session, t: Testimonial, ref: str) -> TestimonialEntry:
+    return TestimonialEntry(
+        t.id,
+        ref,
+        t.text,
+        t.may_publish,
+        t.source,
+        _recorder(session, t.recorded_by_id),
+        t.created_at,
+    )

@@ -1,0 +1,35 @@
+"""Random keys made once per installation and kept in the database.
+
+Every web worker, scheduler and CLI process must sign and check survey links with the
+same key; keeping it in the database means there is no setting to forget or to let
+drift between processes. It is made on first use, race-safe: every process inserts
+"if absent" and then reads back whichever value won.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from lifecycle.persistence.tables import InstanceSecret
+
+SURVEY_LINKS = "survey_links"
+
+
+def instance_secret(session: Session, name: str, now: datetime) -> str:
+    """The secret called ``name``, made now if this installation has none yet."""
+    found = session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))
+    if found is not None:
+        return found
+    values = {"name": name, "value": secrets.token_urlsafe(48), "created_at": now}
+    # ON CONFLICT DO NOTHING: a process that loses the race inserts nothing and raises
+    # nothing (a plain INSERT would fail its whole transaction with a duplicate key).
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(dialect.insert(InstanceSecret).values(values).on_conflict_do_nothing())
+    won = session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))
+    assert won is not None  # inserted by us or by the process that beat us
+    return won
