@@ -60,9 +60,9 @@ def render_html(
     env = ImmutableSandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
     env.filters["long_date"] = long_date
     try:
-        compiled = env.from_string(text)
-        compiled.filename = shown  # only for the message below
-        return compiled.render(certificate=dict(details), code=code, verify_url=verify_url)
+        return env.from_string(text).render(
+            certificate=dict(details), code=code, verify_url=verify_url
+        )
     except TemplateSyntaxError as error:
         raise ConfigurationError(
             f"certificate template {shown}, line {error.lineno}: {error.message}"

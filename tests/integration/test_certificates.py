@@ -1,0 +1,384 @@
+"""Graduation certificates: issued with graduation, frozen, verified, revoked, printed.
+
+Every test that touches the database runs on a real SQLite file and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, update
+
+from lifecycle import certificate_pdf
+from lifecycle.clock import FakeClock
+from lifecycle.errors import (
+    ConfigurationError,
+    Conflict,
+    GuardFailed,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
+from lifecycle.persistence.tables import Certificate, Division
+from lifecycle.services import Services, alumni, certificates, setup
+from lifecycle.services import officers as act
+from tests.support import (
+    COORDINATOR,
+    DIVISION,
+    OTHER_SUPERVISOR,
+    SUPERVISOR,
+    TRAVEL,
+    VIEWER,
+    dump,
+    seed_programme,
+    to_placement,
+)
+
+# 09:00 on 24 January 2024 in Jakarta is still the 23rd in UTC's reckoning at 20:00Z.
+GRADUATION = datetime(2024, 1, 23, 20, 0, tzinfo=UTC)
+CODE = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
+KHMER = "ឈី រដ្ឋា"
+BURMESE = "ထက်ထက်ထူး"
+VIETNAMESE = "Hoàng Quốc Trung"
+
+
+def nominate(services: Services, name: str, email: str) -> str:
+    return setup.nominate(
+        services, batch="JD17", name=name, country="KH", ministry="Ministry of Foreign Affairs",
+        email=email, actor=COORDINATOR,
+    ).ref
+
+
+def to_study_visit(services: Services, ref: str) -> None:
+    """From nominated to the study visit, with every guard of the way satisfied."""
+    to_placement(services, ref)
+    act.sign_off(services, ref, "placement.midterm", actor=SUPERVISOR, approve=True)
+    act.sign_off(services, ref, "placement.final", actor=SUPERVISOR, approve=True)
+    for item in TRAVEL:
+        act.tick(services, ref, item, actor=COORDINATOR)
+    act.advance(services, ref, "start_study_visit", actor=COORDINATOR)
+
+
+def graduate(services: Services, ref: str) -> None:
+    """Walk a nominated officer to graduation."""
+    to_study_visit(services, ref)
+    act.tick(services, ref, "visit_report", actor=COORDINATOR)
+    act.advance(services, ref, "graduate", actor=COORDINATOR)
+
+
+@pytest.fixture
+def graduated(services: Services, clock: FakeClock) -> str:
+    """JD17-01, Chhy Ratha in Khmer script, graduated at GRADUATION."""
+    seed_programme(services, training=False)
+    ref = nominate(services, KHMER, "ratha@mfa.example")
+    to_study_visit(services, ref)
+    act.tick(services, ref, "visit_report", actor=COORDINATOR)
+    clock.set(GRADUATION)
+    act.advance(services, ref, "graduate", actor=COORDINATOR)
+    return ref
+
+
+def rows(services: Services) -> list[Certificate]:
+    with services.db.reading() as session:
+        found = list(session.scalars(select(Certificate).order_by(Certificate.id)))
+        session.expunge_all()
+        return found
+
+
+def test_graduating_issues_exactly_one_certificate_with_frozen_details(
+    services: Services, graduated: str
+) -> None:
+    """The graduate transition issues one certificate saying who, what, when and where."""
+    [row] = rows(services)
+    assert CODE.match(row.code), row.code
+    assert (date(2024, 1, 24), GRADUATION) == (row.graduated_on, row.issued_at)
+    assert {
+        "ref": graduated,
+        "name": KHMER,
+        "country": "KH",
+        "country_name": "Cambodia",
+        "ministry": "Ministry of Foreign Affairs",
+        "programme": "IAI Attachment Programme for Junior Diplomats",
+        "track": "junior-diplomats",
+        "batch": "JD17",
+        "batch_number": "17",
+        "batch_start": "2023-02-01",
+        "batch_end": "2024-01-31",
+        "funder": row.details["funder"],
+        "graduated_on": "2024-01-24",
+        "division": DIVISION,
+        "department": "APSC",
+        "department_name": "ASEAN Political-Security Community Department",
+        "divisions": DIVISION,
+    } == row.details
+    act.advance(services, graduated, "join_alumni", actor=COORDINATOR)
+    view, new = certificates.issue_for(services, graduated, actor=COORDINATOR)
+    assert (row.code, False) == (view.code, new)
+    assert 1 == len(rows(services))
+
+
+def test_details_stay_as_issued_when_the_records_change(
+    services: Services, graduated: str
+) -> None:
+    """A renamed division does not rewrite a certificate already issued."""
+    with services.transaction() as session:
+        session.execute(update(Division).values(name="Renamed Division"))
+    view = certificates.certificate_for(services, graduated, viewer=COORDINATOR)
+    assert DIVISION == view.details["division"]
+
+
+def test_a_refused_graduation_issues_no_certificate(services: Services) -> None:
+    """Without the visit report the guard refuses, and nothing at all is written."""
+    seed_programme(services, training=False)
+    ref = nominate(services, VIETNAMESE, "trung@mfa.example")
+    to_study_visit(services, ref)
+    before = dump(services)
+    with pytest.raises(GuardFailed):
+        act.advance(services, ref, "graduate", actor=COORDINATOR)
+    assert before == dump(services)
+    assert [] == rows(services)
+
+
+def test_the_certificate_is_written_in_the_graduating_transaction(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure later in the same transaction takes the certificate away with it."""
+    seed_programme(services, training=False)
+    ref = nominate(services, VIETNAMESE, "trung@mfa.example")
+    to_study_visit(services, ref)
+    act.tick(services, ref, "visit_report", actor=COORDINATOR)
+    before = dump(services)
+
+    def broken(*args: object) -> None:
+        raise Conflict("simulated failure after the certificate was issued")
+
+    monkeypatch.setattr(alumni, "open_survey_rounds", broken)
+    with pytest.raises(Conflict):
+        act.advance(services, ref, "graduate", actor=COORDINATOR)
+    assert before == dump(services)
+
+
+def test_a_certificates_code_verifies_however_it_is_typed(
+    services: Services, graduated: str
+) -> None:
+    """Case, spaces, missing hyphens and O/0, I/L/1 confusions all find the certificate."""
+    [row] = rows(services)
+    code = row.code
+    typed = [
+        code,
+        code.lower(),
+        code.replace("-", ""),
+        " ".join(code.replace("-", "")),
+        f"  {code.lower().replace('-', ' - ')}  ",
+        code.replace("0", "O").replace("1", "l"),
+        code.replace("1", "I").lower(),
+    ]
+    expected = {
+        "code": code, "name": KHMER, "programme": "IAI Attachment Programme for Junior Diplomats",
+        "batch": "JD17", "graduated_on": "2024-01-24", "status": "valid",
+    }
+    for variant in typed:
+        assert expected == certificates.verify(services, variant).to_dict(), variant
+
+
+def test_a_forged_code_does_not_verify(services: Services, graduated: str) -> None:
+    """Random, one character off, empty, overlong, SQL-ish: all 'no certificate', alike."""
+    [row] = rows(services)
+    position = 5  # a character of the second group
+    swapped = "Z" if row.code[position] != "Z" else "Y"
+    forged = [
+        certificates.new_code(),
+        row.code[:position] + swapped + row.code[position + 1 :],
+        row.code[:-1],
+        row.code + "7",
+        "",
+        "   ",
+        row.code * 10,
+        "' OR '1'='1",
+        f"{row.code}' --",
+        "%",
+        "____-____-____-____",
+        "ឈីរដ្ឋា",
+    ]
+    before = dump(services)
+    for code in forged:
+        with pytest.raises(NotFound) as refused:
+            certificates.verify(services, code)
+        assert "no certificate with this code" == refused.value.message, code
+    assert before == dump(services)
+
+
+def test_a_revoked_certificate_verifies_as_revoked(services: Services, graduated: str) -> None:
+    """Revoking needs a coordinator and a reason; then the code says 'revoked', once."""
+    [row] = rows(services)
+    for actor, reason, error in [
+        (SUPERVISOR, "wrong name", PermissionDenied),
+        (COORDINATOR, "  ", InvalidData),
+        (COORDINATOR, None, InvalidData),
+    ]:
+        before = dump(services)
+        with pytest.raises(error):
+            certificates.revoke(services, graduated, reason=reason, actor=actor)
+        assert before == dump(services)
+    with pytest.raises(NotFound):
+        certificates.revoke(services, "JD17-99", reason="x", actor=COORDINATOR)
+    view = certificates.revoke(
+        services, graduated, reason="Issued with a misspelt name", actor=COORDINATOR
+    )
+    assert ("revoked", "Issued with a misspelt name") == (view.status, view.revoked_reason)
+    assert "revoked" == certificates.verify(services, row.code.lower()).status
+    before = dump(services)
+    with pytest.raises(Conflict):
+        certificates.revoke(services, graduated, reason="again", actor=COORDINATOR)
+    assert before == dump(services)
+
+
+def test_who_may_see_a_certificate(services: Services, graduated: str) -> None:
+    """Staff, the officer themself and their supervisor; not another officer, another
+    supervisor or a viewer."""
+    setup.add_user(services, name=KHMER, email="ratha@mfa.example", role="officer")
+    setup.add_user(services, name="Someone Else", email="else@mfa.example", role="officer")
+    setup.add_user(services, name="Admin", email="admin@asean.example", role="admin")
+    for viewer in (COORDINATOR, "admin@asean.example", "ratha@mfa.example", SUPERVISOR):
+        assert graduated == certificates.certificate_for(services, graduated, viewer=viewer).ref
+    for viewer in ("else@mfa.example", OTHER_SUPERVISOR, VIEWER):
+        with pytest.raises(PermissionDenied):
+            certificates.certificate_for(services, graduated, viewer=viewer)
+
+
+def test_an_officer_who_has_not_graduated_has_no_certificate(services: Services) -> None:
+    """Asking for one says so; issuing one by hand is refused before graduation."""
+    seed_programme(services, training=False)
+    ref = nominate(services, VIETNAMESE, "trung@mfa.example")
+    with pytest.raises(NotFound) as missing:
+        certificates.certificate_for(services, ref, viewer=COORDINATOR)
+    assert f"{ref} has no graduation certificate" in missing.value.message
+    before = dump(services)
+    with pytest.raises(TransitionNotAllowed):
+        certificates.issue_for(services, ref, actor=COORDINATOR)
+    assert before == dump(services)
+
+
+def test_backfill_issues_missing_certificates_once(
+    services: Services, graduated: str, clock: FakeClock
+) -> None:
+    """Graduates from before certificates existed get one, dated by their graduation."""
+    with services.transaction() as session:
+        session.execute(delete(Certificate))
+    clock.set(datetime(2025, 6, 1, 2, 0, tzinfo=UTC))
+    before = dump(services)
+    with pytest.raises(PermissionDenied):
+        certificates.issue_missing(services, actor=SUPERVISOR)
+    assert before == dump(services)
+    [issued] = certificates.issue_missing(services, actor=COORDINATOR)
+    assert (graduated, date(2024, 1, 24)) == (issued.ref, issued.graduated_on)
+    assert clock.now() == issued.issued_at
+    assert [] == certificates.issue_missing(services, actor=COORDINATOR)
+    assert [issued.code] == [r.code for r in rows(services)]
+
+
+def pdf_text(document: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(document)
+    done = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")
+
+
+def squeezed(text: str) -> str:
+    # pdftotext may break Khmer and Burmese clusters with stray spaces.
+    return "".join(text.split())
+
+
+def test_the_pdf_carries_names_in_any_script_batch_division_and_code(
+    services: Services, graduated: str, tmp_path: Path
+) -> None:
+    """Khmer, Burmese and Vietnamese names come back out of the PDF's text."""
+    for name, email in ((BURMESE, "htet@mfa.example"), (VIETNAMESE, "trung@mfa.example")):
+        graduate(services, nominate(services, name, email))
+    for view in (
+        certificates.certificate_for(services, ref, viewer=COORDINATOR)
+        for ref in ("JD17-01", "JD17-02", "JD17-03")
+    ):
+        document = certificate_pdf.render_pdf(
+            view.details, view.code, f"https://attache.example/verify/{view.code}"
+        )
+        assert document.startswith(b"%PDF-")
+        text = pdf_text(document, tmp_path)
+        graduated_on = certificate_pdf.long_date(view.graduated_on)
+        for expected in (view.details["name"], "JD17", DIVISION, view.code, graduated_on):
+            assert squeezed(expected) in squeezed(text), (view.ref, expected)
+
+
+def test_the_pdf_is_the_same_bytes_each_time() -> None:
+    """No creation date or random id: a reprint is byte-for-byte the same document."""
+    details = {"name": VIETNAMESE, **SAMPLE}
+    first = certificate_pdf.render_pdf(details, "K7QH-2M9X-4TRB-ZC0D", "https://x/verify")
+    assert first == certificate_pdf.render_pdf(details, "K7QH-2M9X-4TRB-ZC0D", "https://x/verify")
+
+
+SAMPLE = {
+    "programme": "IAI Attachment Programme for Junior Diplomats", "batch": "JD17",
+    "batch_number": "17", "batch_start": "2023-02-01", "batch_end": "2024-01-31",
+    "graduated_on": "2024-01-24", "division": DIVISION, "divisions": DIVISION,
+    "department": "APSC", "department_name": "ASEAN Political-Security Community Department",
+    "country_name": "Cambodia", "ministry": "Ministry of Foreign Affairs", "funder": "JAIF",
+}
+
+
+def override(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "certificates"
+    folder.mkdir(exist_ok=True)
+    path = folder / certificate_pdf.TEMPLATE_NAME
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<p>ok</p>\n<p>{{ certificate.__class__.__mro__ }}</p>\n",
+        "<p>ok</p>\n<p>{{ ''.__class__.__mro__[1].__subclasses__() }}</p>\n",
+        "<p>ok</p>\n<p>{{ certificate.update(name='x') }}</p>\n",
+        "<p>ok</p>\n<p>{{ cycler.__init__.__globals__ }}</p>\n",
+    ],
+    ids=["dunder", "subclasses", "mutation", "globals"],
+)
+def test_a_sandbox_escape_in_an_override_is_refused_naming_file_and_line(
+    tmp_path: Path, source: str
+) -> None:
+    """Template code cannot reach Python internals or change the data it is given."""
+    path = override(tmp_path, source)
+    assert path == certificate_pdf.template_path(tmp_path)
+    with pytest.raises(ConfigurationError) as refused:
+        certificate_pdf.render_html({"name": KHMER, **SAMPLE}, "CODE", "url", template=path)
+    assert refused.value.message.startswith(f"certificate template {path}, line 2: ")
+
+
+def test_a_broken_override_names_file_and_line(tmp_path: Path) -> None:
+    """Syntax errors and undefined names are one clear message each."""
+    path = override(tmp_path, "<p>\n{{ certificate.name }\n</p>\n")
+    with pytest.raises(ConfigurationError) as broken:
+        certificate_pdf.render_html({"name": KHMER, **SAMPLE}, "CODE", "url", template=path)
+    assert broken.value.message.startswith(f"certificate template {path}, line 2: ")
+    path.write_text("<p>{{ certificate.nmae }}</p>\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError) as undefined:
+        certificate_pdf.render_html({"name": KHMER, **SAMPLE}, "CODE", "url", template=path)
+    assert f"{path}, line 1: " in undefined.value.message
+    assert "nmae" in undefined.value.message
+
+
+def test_an_override_replaces_the_shipped_template_and_escapes_names(tmp_path: Path) -> None:
+    """The coordinator's file is used, and a name is text, never markup."""
+    path = override(tmp_path, "<h1>{{ certificate.name }} {{ code }}</h1>\n")
+    html = certificate_pdf.render_html(
+        {"name": "Tom & <Jerry>", **SAMPLE}, "CODE", "url", template=path
+    )
+    assert "<h1>Tom &amp; &lt;Jerry&gt; CODE</h1>" == html
+    assert None is certificate_pdf.template_path(tmp_path / "elsewhere")
