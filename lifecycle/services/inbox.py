@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import repository as repo
@@ -70,3 +71,18 @@ def deadline(session: Session, officer_id: int, signoff: str) -> datetime | None
             Reminder.kind == "reminder",
         )
     )
+
+
+def deadlines(session: Session, officer_ids: Select[Any]) -> dict[tuple[int, str], datetime]:
+    """``deadline`` for every sign-off of many officers in one query (the funder's
+    reports), keyed by (officer id, sign-off name); the same rule, counted once."""
+    rows = session.execute(
+        select(Reminder.officer_id, Reminder.about, func.max(Reminder.due_at))
+        .where(
+            Reminder.officer_id.in_(officer_ids),
+            Reminder.about.is_not(None),
+            Reminder.kind == "reminder",
+        )
+        .group_by(Reminder.officer_id, Reminder.about)
+    ).all()
+    return {(oid, about): due for oid, about, due in rows if oid is not None and about}

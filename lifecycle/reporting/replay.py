@@ -1,0 +1,59 @@
+"""One officer's history replayed up to an instant: where they were, and for how long.
+
+Pure: it sees the officer's audit events (oldest first) and nothing else, so the same
+rows always give the same answer, whatever the date the report is made on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SECONDS_PER_DAY = 86_400
+
+
+@dataclass(frozen=True)
+class Event:
+    from_state: str
+    to_state: str
+    at: datetime  # UTC
+    reason: str | None
+
+
+@dataclass
+class Timeline:
+    """An officer as they stood at the cutoff."""
+
+    state: str
+    entered: dict[str, datetime] = field(default_factory=dict)  # first entry per state
+    days_in: dict[str, float] = field(default_factory=dict)  # stages left for good
+    last: Event | None = None  # the transition that brought them to ``state``
+
+
+def replay(
+    events: Sequence[Event], current_state: str, state_since: datetime, cutoff: datetime
+) -> Timeline | None:
+    """The officer at ``cutoff`` (exclusive), or None if not yet nominated then.
+
+    Attache keeps no nomination instant once an officer has moved on (``state_since``
+    is overwritten by each transition), so an officer with a history counts from their
+    first recorded transition; one without counts from ``state_since``, which is then
+    still the nomination instant.
+    """
+    if not events:
+        return Timeline(current_state) if state_since < cutoff else None
+    before = [e for e in events if e.at < cutoff]
+    if not before:
+        return None
+    timeline = Timeline(before[-1].to_state, last=before[-1])
+    for index, event in enumerate(before):
+        timeline.entered.setdefault(event.to_state, event.at)
+        if index + 1 < len(before):
+            # Each visit to a stage adds up (placement, training, placement again).
+            stay = (before[index + 1].at - event.at).total_seconds() / SECONDS_PER_DAY
+            timeline.days_in[event.to_state] = timeline.days_in.get(event.to_state, 0.0) + stay
+    # Time in the stage the officer is still in is not known yet: it is not counted, and
+    # neither are earlier visits to it (they are part of a stay that has not ended).
+    timeline.days_in.pop(timeline.state, None)
+    return timeline
