@@ -81,7 +81,7 @@ class Conflict(AttacheError):
 class Expired(AttacheError):
     """A link that was good has run out (e.g. a survey link past its closing date)."""
 
-    exit_code = 11
+    exit_code = 12  # 11 is `attache certificate verify`'s "revoked"
     http_status = 410
     kind = "expired"
 

@@ -15,8 +15,11 @@ from fastapi.staticfiles import StaticFiles
 from lifecycle.services import Services
 from notifications.rendering import TemplateRenderer
 from web import api, errors, pages
+from web.api import alumni as alumni_api
 from web.api import certificates as certificate_api
+from web.pages import alumni as alumni_pages
 from web.pages import certificates as certificate_pages
+from web.pages import surveys as survey_pages
 from web.security_headers import SecurityHeaders
 
 STATIC = Path(__file__).parent / "static"
@@ -44,5 +47,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(certificate_api.router, prefix="/api", responses=errors.PROBLEM_RESPONSES)
     app.include_router(certificate_pages.router)
+    app.include_router(alumni_api.router, prefix="/api", responses=errors.PROBLEM_RESPONSES)
+    app.include_router(alumni_pages.router, include_in_schema=False)
+    app.include_router(survey_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

@@ -187,12 +187,15 @@ def correct_career_record(
         return _entry(session, record)
 
 
-def delete_career_record(services: Services, record_id: int, *, actor: str) -> str:
-    """Remove a record entered by mistake; returns what was removed, in words."""
+def delete_career_record(
+    services: Services, record_id: int, *, actor: str, officer_ref: str | None = None
+) -> str:
+    """Remove a record entered by mistake; returns what was removed, in words.
+    ``officer_ref``, when given, must be the record's officer (a form names both)."""
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "deleting a career record")
-        record = _record(session, record_id)
+        record = _record(session, record_id, officer_ref)
         officer = record.officer
         said = f"{record.position}, {record.organisation} (from {record.from_date})"
         session.delete(record)
@@ -350,10 +353,13 @@ def _career_date(value: str | date, today: date) -> date:
     return day
 
 
-def _record(session: Session, record_id: int) -> CareerRecord:
+def _record(session: Session, record_id: int, officer_ref: str | None = None) -> CareerRecord:
     record = session.get(CareerRecord, record_id)
-    if record is None:
-        raise NotFound(f"no career record {record_id}")
+    if record is None or (
+        officer_ref is not None and record.officer.ref != officer_ref.strip().upper()
+    ):
+        whose = f" of {officer_ref.strip().upper()}" if officer_ref else ""
+        raise NotFound(f"no career record {record_id}{whose}")
     return record
 
 

@@ -41,10 +41,6 @@ INVALID = (
     "this survey link is not valid: check that the whole link was copied, or ask the "
     "ASEAN Secretariat for a new one"
 )
-REPLACED = (
-    "this survey link has been replaced by a newer one: use the latest link the ASEAN "
-    "Secretariat sent you"
-)
 
 
 @dataclass(frozen=True)
@@ -292,8 +288,9 @@ def _open_survey(session: Session, token: str, now: datetime) -> AlumniSurvey:
     survey = session.get(AlumniSurvey, claim.survey_id)
     if survey is None:
         raise NotFound(INVALID)
+    # A re-issued link's old nonce lands here too: same words, as it is just as dead.
     if not hmac.compare_digest(survey.nonce, claim.nonce):
-        raise NotFound(REPLACED)
+        raise NotFound(INVALID)
     zone = survey.officer.timezone
     if survey.answered_at is not None:
         raise Conflict(

@@ -15,6 +15,7 @@ from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
 from notifications import reminders_view
 from web.auth import page, safe_local_path, services_of
+from web.pages.alumni import section as alumni_section
 from web.pages.forms import done
 from web.rendering import render
 from web.scope import officer_diagram, visible
@@ -51,6 +52,7 @@ def officer_page(
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
         "certificate": certificates.find(services, ref),
+        "alumni": alumni_section(services, ref, detail["state"], who),
         "divisions": views.division_list(services) if who.role in (C, Role.ADMIN) else [],
         "supervisors": [u for u in views.user_list(services) if u["role"] == "supervisor"]
         if who.role in (C, Role.ADMIN) else [],
