@@ -49,8 +49,13 @@ VIETNAMESE = "Hoàng Quốc Trung"
 
 def nominate(services: Services, name: str, email: str) -> str:
     return setup.nominate(
-        services, batch="JD17", name=name, country="KH", ministry="Ministry of Foreign Affairs",
-        email=email, actor=COORDINATOR,
+        services,
+        batch="JD17",
+        name=name,
+        country="KH",
+        ministry="Ministry of Foreign Affairs",
+        email=email,
+        actor=COORDINATOR,
     ).ref
 
 
@@ -122,9 +127,7 @@ def test_graduating_issues_exactly_one_certificate_with_frozen_details(
     assert 1 == len(rows(services))
 
 
-def test_details_stay_as_issued_when_the_records_change(
-    services: Services, graduated: str
-) -> None:
+def test_details_stay_as_issued_when_the_records_change(services: Services, graduated: str) -> None:
     """A renamed division does not rewrite a certificate already issued."""
     with services.transaction() as session:
         session.execute(update(Division).values(name="Renamed Division"))
@@ -179,8 +182,12 @@ def test_a_certificates_code_verifies_however_it_is_typed(
         code.replace("1", "I").lower(),
     ]
     expected = {
-        "code": code, "name": KHMER, "programme": "IAI Attachment Programme for Junior Diplomats",
-        "batch": "JD17", "graduated_on": "2024-01-24", "status": "valid",
+        "code": code,
+        "name": KHMER,
+        "programme": "IAI Attachment Programme for Junior Diplomats",
+        "batch": "JD17",
+        "graduated_on": "2024-01-24",
+        "status": "valid",
     }
     for variant in typed:
         assert expected == certificates.verify(services, variant).to_dict(), variant
@@ -324,11 +331,19 @@ def test_the_pdf_is_the_same_bytes_each_time() -> None:
 
 
 SAMPLE = {
-    "programme": "IAI Attachment Programme for Junior Diplomats", "batch": "JD17",
-    "batch_number": "17", "batch_start": "2023-02-01", "batch_end": "2024-01-31",
-    "graduated_on": "2024-01-24", "division": DIVISION, "divisions": DIVISION,
-    "department": "APSC", "department_name": "ASEAN Political-Security Community Department",
-    "country_name": "Cambodia", "ministry": "Ministry of Foreign Affairs", "funder": "JAIF",
+    "programme": "IAI Attachment Programme for Junior Diplomats",
+    "batch": "JD17",
+    "batch_number": "17",
+    "batch_start": "2023-02-01",
+    "batch_end": "2024-01-31",
+    "graduated_on": "2024-01-24",
+    "division": DIVISION,
+    "divisions": DIVISION,
+    "department": "APSC",
+    "department_name": "ASEAN Political-Security Community Department",
+    "country_name": "Cambodia",
+    "ministry": "Ministry of Foreign Affairs",
+    "funder": "JAIF",
 }
 
 

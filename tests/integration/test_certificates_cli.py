@@ -39,10 +39,14 @@ def test_verify_exits_0_valid_3_unknown_11_revoked(
     before = dump(services)
     unknown = attache(database_url, "certificate", "verify", "K7QH-2M9X-4TRB-ZC0D")
     assert (3, "", ["attache: no certificate with this code"]) == (
-        unknown.code, unknown.out, unknown.err_lines)
+        unknown.code,
+        unknown.out,
+        unknown.err_lines,
+    )
     assert before == dump(services)
-    revoke = attache(database_url, "certificate", "revoke", REF, "--reason", "Misspelt name",
-                     "--as", COORDINATOR)
+    revoke = attache(
+        database_url, "certificate", "revoke", REF, "--reason", "Misspelt name", "--as", COORDINATOR
+    )
     assert (0, "") == (revoke.code, revoke.err)
     revoked = attache(database_url, "certificate", "verify", code, "--json")
     assert (11, "revoked") == (revoked.code, revoked.json()["status"])
@@ -67,8 +71,9 @@ def test_pdf_writes_the_file_and_leaves_none_on_error(
         assert message in run.err
         assert 1 == len(run.err_lines)
         assert [] == list(tmp_path.glob("*.pdf")) + list(tmp_path.glob(".certificate-*"))
-    missing = attache(database_url, "certificate", "pdf", "JD17-09", "--output", str(output),
-                      "--as", COORDINATOR)
+    missing = attache(
+        database_url, "certificate", "pdf", "JD17-09", "--output", str(output), "--as", COORDINATOR
+    )
     assert 3 == missing.code
     assert before == dump(services)
     done = attache(database_url, "certificate", "pdf", REF, "-o", str(output), "--as", SUPERVISOR)
@@ -87,10 +92,10 @@ def test_show_issue_and_backfill(database_url: str, services: Services, code: st
     assert 2 == usage.code
     with services.transaction() as session:
         session.execute(delete(Certificate))
-    backfill = attache(database_url, "certificate", "issue", "--all-graduated",
-                       "--as", COORDINATOR)
+    backfill = attache(database_url, "certificate", "issue", "--all-graduated", "--as", COORDINATOR)
     assert 0 == backfill.code, backfill.err
     assert "1 certificate(s) issued" in backfill.out
-    none_left = attache(database_url, "certificate", "issue", "--all-graduated",
-                        "--as", COORDINATOR)
+    none_left = attache(
+        database_url, "certificate", "issue", "--all-graduated", "--as", COORDINATOR
+    )
     assert "0 certificate(s) issued" in none_left.out
