@@ -19,6 +19,7 @@ from console.commands_calendar import calendar
 from console.commands_certificate import certificate
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
+from console.commands_report import report
 from console.commands_setup import batch, demo, division, init, user
 from console.commands_web import serve
 from console.commands_workflow import workflow
@@ -61,6 +62,7 @@ for command in (
     serve,
     calendar,
     certificate,
+    report,
 ):
     cli.add_command(command)
 

@@ -1,6 +1,6 @@
-"""The funder's reports: figures as of a date, and the documents that show them."""
+"""The funder's reports: figures as of a date, and the documents that show them.
 
-from lifecycle.reporting.figures import build_report
-from lifecycle.reporting.model import Report, Scope
-
-__all__ = ["Report", "Scope", "build_report"]
+``figures.build_report`` computes one immutable ``model.Report``; ``documents.render``
+turns it into PDF, XLSX, CSV or HTML. Nothing is re-exported here, so naming a format
+(``documents.FORMATS``) does not import SQLAlchemy, matplotlib or WeasyPrint.
+"""

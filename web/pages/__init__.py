@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from web.pages import batches, calendars, home, imports, inbox, officer, signin, tools
+from web.pages import batches, calendars, home, imports, inbox, officer, reports, signin, tools
 
 router = APIRouter(include_in_schema=False)
-for module in (signin, home, batches, imports, officer, inbox, tools, calendars):
+for module in (signin, home, batches, imports, officer, inbox, tools, calendars, reports):
     router.include_router(module.router)

@@ -1,4 +1,4 @@
-"""Coordinators' and admins' tools: reminders, templates, users, reports, API tokens."""
+"""Coordinators' and admins' tools: reminders, templates, users, API tokens."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from web.rendering import render
 from web.schemas import RowId
 
 router = APIRouter()
-C, V = Role.COORDINATOR, Role.VIEWER
+C = Role.COORDINATOR
 
 
 @router.get("/reminders")
@@ -109,11 +109,6 @@ def add_user(
         password=password,
     )
     return done("/users", f"{user.name} <{user.email}> can now sign in as {user.role}")
-
-
-@router.get("/reports")
-def reports(request: Request, _: Visitor = page(C, V)) -> Response:
-    return render(request, "reports.html", {"batches": views.batch_list(services_of(request))})
 
 
 @router.get("/account")
