@@ -77,6 +77,7 @@ TABLE = [
     Route("POST", "/api/officers/{ref}/signoffs/{name}", roles(S), {"decision": "approve"}),
     Route("GET", "/api/inbox", roles(S)),
     Route("GET", "/api/batches", roles(C, V)),
+    Route("GET", "/api/reports", roles(C, V)),  # aggregates only
     Route("POST", "/api/batches", roles(C), BATCH),
     Route("GET", "/api/batches/{ref}", roles(C)),
     Route("GET", "/api/batches/{ref}/board", roles(C)),
@@ -125,6 +126,7 @@ TABLE = [
     Route("GET", "/users", roles(C)),
     Route("POST", "/users", roles(), NEW_USER),
     Route("GET", "/reports", roles(C, V)),
+    Route("GET", "/reports/download", roles(C, V)),  # no format: 422 once let through
     Route("GET", "/account", EVERYONE),
     Route("POST", "/account/tokens", EVERYONE, {"label": "laptop"}),
     Route("POST", "/account/calendars", roles(C, S, OFF)),  # no kind: one's own (staff: 422)
