@@ -39,7 +39,11 @@ def certificate_show(state: CliState, ref: str, actor: str, as_json: bool) -> No
     if as_json:
         emit_json(view.to_dict())
         return
-    rows = [("code", view.code), ("status", view.status), ("issued", view.issued_at.isoformat())]
+    rows: list[tuple[str, str | None]] = [
+        ("code", view.code),
+        ("status", view.status),
+        ("issued", view.issued_at.isoformat()),
+    ]
     if view.revoked_at is not None:
         rows += [("revoked", view.revoked_at.isoformat()), ("reason", view.revoked_reason)]
     rows += list(view.details.items())

@@ -8,12 +8,14 @@ imported only when a PDF is actually made.
 
 from __future__ import annotations
 
+import importlib
 import importlib.resources
 import io
 import traceback
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -90,11 +92,13 @@ def render_pdf(
 ) -> bytes:
     """The certificate as PDF bytes (A4 landscape, titled with the officer's name)."""
     markup = render_html(details, code, verify_url, template=template)
-    from weasyprint import HTML  # slow to import: only when a PDF is made
+    # Slow to import (Pango, fonts): only when a PDF is made. By name, as it ships no
+    # type hints: this stays clean whether or not mypy is told to ignore it.
+    weasyprint: Any = importlib.import_module("weasyprint")
 
     out = io.BytesIO()
     # No base URL: a template cannot pull in files or fetch anything over the network.
-    document = HTML(string=markup, base_url=None, url_fetcher=_refuse_fetch).render()
+    document = weasyprint.HTML(string=markup, base_url=None, url_fetcher=_refuse_fetch).render()
     document.metadata.title = f"Certificate of Completion: {details.get('name', '')}"
     document.metadata.authors = ["ASEAN Secretariat"]
     document.metadata.created = None
