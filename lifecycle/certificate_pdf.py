@@ -97,8 +97,9 @@ def render_pdf(
     weasyprint: Any = importlib.import_module("weasyprint")
 
     out = io.BytesIO()
-    # No base URL: a template cannot pull in files or fetch anything over the network.
-    document = weasyprint.HTML(string=markup, base_url=None, url_fetcher=_refuse_fetch).render()
+    # data: URLs only: a template cannot read the server's files or reach the network.
+    fetcher = weasyprint.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    document = weasyprint.HTML(string=markup, base_url=None, url_fetcher=fetcher).render()
     document.metadata.title = f"Certificate of Completion: {details.get('name', '')}"
     document.metadata.authors = ["ASEAN Secretariat"]
     document.metadata.created = None
@@ -106,7 +107,3 @@ def render_pdf(
     document.write_pdf(out, pdf_identifier=code.encode())
     return out.getvalue()
 
-
-def _refuse_fetch(url: str, timeout: int = 10, ssl_context: object = None) -> dict[str, object]:
-    """A template may not reach files or hosts: a certificate is made from its data only."""
-    raise ValueError(f"certificate templates may not load {url}")

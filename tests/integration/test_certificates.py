@@ -397,3 +397,21 @@ def test_an_override_replaces_the_shipped_template_and_escapes_names(tmp_path: P
     )
     assert "<h1>Tom &amp; &lt;Jerry&gt; CODE</h1>" == html
     assert None is certificate_pdf.template_path(tmp_path / "elsewhere")
+
+
+def test_a_template_cannot_read_files_or_reach_the_network(tmp_path: Path) -> None:
+    """Stylesheets and images by file: or http: URL are not loaded; data: URLs are."""
+    secret = tmp_path / "secret.css"
+    secret.write_text('p::after { content: "LEAKED" }', encoding="utf-8")
+    path = override(
+        tmp_path,
+        f'<link rel="stylesheet" href="{secret.as_uri()}">\n'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css">\n'
+        '<link rel="stylesheet" href="data:text/css,h1::after%7Bcontent:%22INLINE%22%7D">\n'
+        "<h1>{{ certificate.name }}</h1><p>{{ code }}</p>\n",
+    )
+    document = certificate_pdf.render_pdf(
+        {"name": VIETNAMESE, **SAMPLE}, "K7QH", "url", template=path
+    )
+    text = pdf_text(document, tmp_path)
+    assert (True, True, False) == (VIETNAMESE in text, "INLINE" in text, "LEAKED" in text)
