@@ -45,6 +45,8 @@ DRAFT = {"subject": "Due in {{ 6 * 7 }} days", "txt": "Please sign.\n",
 SHEET = ("nominations.csv",
          b"name,country,ministry,email\nChhy Ratha,KH,Ministry of Foreign Affairs,"
          b"chhy.sheet@mfaic.example\n", "text/csv")
+CAREER = {"kind": "promotion", "position": "Director", "organisation": "MFA", "country": "JP",
+          "from_date": "2023-01-01"}
 NEW_USER = {"name": "Htet Htet Htoo", "email": "htet.htoo@asean.example", "role": "viewer",
             "password": "a long enough passphrase"}
 
@@ -97,6 +99,10 @@ TABLE = [
     Route("GET", "/api/templates/{name}", roles(C)),
     Route("POST", "/api/templates/{name}/preview", roles(C), DRAFT),
     Route("PUT", "/api/templates/{name}", roles(C), DRAFT),
+    Route("GET", "/api/officers/{ref}/career", roles(C, S, OFF)),
+    Route("POST", "/api/officers/{ref}/career", roles(C), CAREER),  # placed: 400, not alumni
+    Route("GET", "/api/officers/{ref}/testimonials", roles(C, S, OFF)),
+    Route("POST", "/api/officers/{ref}/testimonials", roles(C), {"text": "Thank you"}),
     # -- pages (session cookie, CSRF token on every post) -----------------------------
     Route("GET", "/signin", PUBLIC),
     Route("POST", "/signin", PUBLIC),  # the form is filled in per visitor
@@ -133,6 +139,18 @@ TABLE = [
     Route("POST", "/account/calendars/{feed_id}/revoke", EVERYONE),  # unknown feed: 404
     Route("POST", "/batches/{ref}/calendars", roles(C)),
     Route("GET", "/calendars/{token}.ics", PUBLIC),  # the token is the credential
+    Route("GET", "/api/officers/{ref}/certificate", roles(C, S, OFF)),  # none yet: 404
+    Route("GET", "/api/certificates/verify/{code}", PUBLIC),  # the code is what's checked
+    Route("GET", "/officers/{ref}/certificate.pdf", roles(C, S, OFF)),  # none yet: 404
+    Route("POST", "/officers/{ref}/certificate/revoke", roles(C), {"reason": "typo"}),
+    Route("GET", "/verify", PUBLIC),
+    Route("GET", "/verify/{code}", PUBLIC),  # unknown code: 404
+    Route("POST", "/officers/{ref}/career", roles(C), CAREER),
+    Route("POST", "/officers/{ref}/career/{record_id}/delete", roles(C)),  # unknown: 404
+    Route("POST", "/officers/{ref}/testimonials", roles(C), {"text": "Thank you"}),
+    Route("POST", "/officers/{ref}/surveys/{round_months}/link", roles(C)),
+    Route("GET", "/surveys/{token}", PUBLIC),  # the signed link is the credential
+    Route("POST", "/surveys/{token}", PUBLIC, {"same_position": "yes"}),
 ]
 
 # Let through by the gate, then refused by a rule of the domain: only the supervisor an
@@ -203,7 +221,10 @@ def concrete(path: str, world: World) -> str:
         track="junior-diplomats",
         reminder_id=world.failed_reminder,
         feed_id=999_999,  # no such feed: the gate is what is checked here
+        record_id=999_999,  # no such career record: likewise
+        round_months=6,
         token="no-such-token",
+        code="K7QH-2M9X-4TRB-ZC0D",  # no certificate has it
     )
 
 
