@@ -2,7 +2,7 @@
 
 Errors are mapped to exit codes here and nowhere else: 0 ok, 2 usage, 3 not found,
 4 transition not allowed, 5 conflict, 6 permission denied, 7 invalid data,
-8 database not ready.
+8 database not ready, 12 expired (a survey link past its closing date).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from console import (
     commands_accounts,  # noqa: F401 - adds 'user password|token' to 'user'
     commands_import,  # noqa: F401 - adds 'officer import|export' to 'officer'
 )
+from console.commands_alumni import alumni
 from console.commands_calendar import calendar
 from console.commands_certificate import certificate
 from console.commands_officer import checklist, officer, signoff
@@ -62,6 +63,7 @@ for command in (
     serve,
     calendar,
     certificate,
+    alumni,
     report,
 ):
     cli.add_command(command)
