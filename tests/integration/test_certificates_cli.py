@@ -65,6 +65,7 @@ def test_pdf_writes_the_file_and_leaves_none_on_error(
         (("--as", VIEWER), 6, "may not see officer JD17-01"),
         (("--as", COORDINATOR, "--template", str(broken)), 7, f"{broken}, line 2: "),
         (("--as", COORDINATOR, "--template", str(tmp_path / "none.j2")), 7, "is not a file"),
+        (("--as", COORDINATOR, "--output", str(tmp_path / "no" / "c.pdf")), 7, "cannot write"),
     ]:
         run = attache(database_url, "certificate", "pdf", REF, "--output", str(output), *args)
         assert exit_code == run.code, run.err

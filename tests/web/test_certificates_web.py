@@ -114,11 +114,12 @@ def test_a_forged_code_is_404_and_says_nothing_else(client: TestClient, world: W
     """Unknown codes, well-formed or not, get the same 404 page and no names."""
     with unchanged(world.services):
         for forged in ("K7QH-2M9X-4TRB-ZC0D", "x", "%27%20OR%201%3D1", "A" * 300):
-            response = client.get(f"/verify/{forged}")
-            assert 404 == response.status_code, forged
-            assert NO_STORE.items() <= response.headers.items()
-            assert 'data-status="unknown"' in response.text
-            assert "ឈី" not in response.text
+            for path in (f"/verify/{forged}", f"/verify?code={forged}"):
+                response = client.get(path)
+                assert 404 == response.status_code, path
+                assert NO_STORE.items() <= response.headers.items()
+                assert 'data-status="unknown"' in response.text
+                assert "ឈី" not in response.text
 
 
 def test_revoking_needs_the_csrf_token_and_a_coordinator(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from lifecycle import certificate_pdf
@@ -78,10 +78,9 @@ def _answer(request: Request, code: str | None) -> Response:
 
 
 @router.get("/verify")
-def verify_form(
-    request: Request, code: Annotated[str | None, Query(max_length=200)] = None
-) -> Response:
-    """The form (method GET), and its answer when a code is sent."""
+def verify_form(request: Request, code: str | None = None) -> Response:
+    """The form (method GET), and its answer when a code is sent (any length: an
+    overlong one is simply no certificate's, a 404 like any other)."""
     return _answer(request, code)
 
 
