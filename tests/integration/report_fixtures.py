@@ -1,0 +1,79 @@
+"""The demo programme, loaded once per backend, for the report tests."""
+
+Loading the demo walks 20 officers through their year with the real services (seconds),
+so it is done once per session into a template database; each test gets a fresh copy
+(SQLite file copy, PostgreSQL ``CREATE DATABASE ... TEMPLATE``). Test modules name this
+module in ``pytest_plugins``; the data they share is in ``report_rows``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from lifecycle.clock import FakeClock
+from lifecycle.demo import load_demo
+from lifecycle.persistence.database import Database
+from lifecycle.services import Services
+from notifications.wiring import with_reminders
+from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.integration.report_rows import LOADED_AT
+
+
+def _load(url: str) -> None:
+    database = Database(url)
+    try:
+        load_demo(with_reminders(Services(database, FakeClock(LOADED_AT))))
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report-demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    _load(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
+    name = f"attache_demo_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
+    _load(str(make_url(POSTGRES_URL).set(database=name)))
+    yield name
+    with psycopg.connect(postgres_admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh copy of the demo database, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "demo.db"
+        shutil.copy(request.getfixturevalue("demo_sqlite"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("demo_postgres")
+    admin = request.getfixturevalue("postgres_admin")
+    name = f"attache_t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    yield str(make_url(POSTGRES_URL).set(database=name))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[Services]:
+    """Services on the demo database, the clock where the demo was loaded."""
+    database = Database(demo_url)
+    yield with_reminders(Services(database, FakeClock(LOADED_AT)))
+    database.dispose()
