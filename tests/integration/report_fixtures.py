@@ -1,4 +1,4 @@
-"""The demo programme, loaded once per backend, for the report tests."""
+"""The demo programme, loaded once per backend, for the report tests.
 
 Loading the demo walks 20 officers through their year with the real services (seconds),
 so it is done once per session into a template database; each test gets a fresh copy
