@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.errors import Conflict, InvalidData, NotFound, TransitionNotAllowed
@@ -232,9 +232,17 @@ def revoke(services: Services, ref: str, *, reason: str | None, actor: str) -> C
                 f"{officer.ref}'s certificate was already revoked on "
                 f"{certificate.revoked_at:%Y-%m-%d}: {certificate.revoked_reason}"
             )
-        certificate.revoked_at = services.now()
-        certificate.revoked_reason = text
-        session.flush()
+        # Conditional: of two coordinators revoking at once, one wins and the other is
+        # told, rather than silently replacing the first one's reason.
+        won = session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.revoked_at.is_(None))
+            .values(revoked_at=services.now(), revoked_reason=text)
+            .execution_options(synchronize_session=False)
+        )
+        if won.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict(f"{officer.ref}'s certificate was revoked by someone else just now")
+        session.refresh(certificate)
         return _view(certificate)
 
 
