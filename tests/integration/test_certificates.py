@@ -415,3 +415,25 @@ def test_a_template_cannot_read_files_or_reach_the_network(tmp_path: Path) -> No
     )
     text = pdf_text(document, tmp_path)
     assert (True, True, False) == (VIETNAMESE in text, "INLINE" in text, "LEAKED" in text)
+
+
+def test_of_two_simultaneous_revocations_one_wins_and_the_other_is_told(
+    services: Services, graduated: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loser gets a Conflict; the winner's reason stands, not overwritten."""
+    original = certificates._of
+    rival_done = False
+
+    def rival_revokes_first(session: object, officer: object) -> Certificate:
+        nonlocal rival_done
+        found = original(session, officer)  # type: ignore[arg-type]
+        if not rival_done:
+            rival_done = True
+            certificates.revoke(services, graduated, reason="Rival's reason", actor=COORDINATOR)
+        return found
+
+    monkeypatch.setattr(certificates, "_of", rival_revokes_first)
+    with pytest.raises(Conflict):
+        certificates.revoke(services, graduated, reason="Our reason", actor=COORDINATOR)
+    [row] = rows(services)
+    assert "Rival's reason" == row.revoked_reason
