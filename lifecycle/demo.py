@@ -20,7 +20,7 @@ from lifecycle.clock import FakeClock
 from lifecycle.errors import Conflict
 from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Batch, Officer, Track
-from lifecycle.services import accounts, setup
+from lifecycle.services import accounts, alumni, setup, surveys
 from lifecycle.services import officers as act
 from lifecycle.services.context import Services
 
@@ -239,6 +239,7 @@ def _load(sim: Services, clock: FakeClock) -> int:
     )
     refs = {**_nominate(sim, "JD17", JD17), **_nominate(sim, "AE6", AE6)}
     _walk_the_year(sim, clock, refs)
+    _follow_up(sim, clock, refs)
     return len(refs)
 
 
@@ -374,6 +375,54 @@ def _walk_the_year(sim: Services, clock: FakeClock, refs: dict[str, str]) -> Non
     )
     step("2024-01-24", order.index("graduated"), adv("graduate"))
     step("2024-03-01", order.index("alumni"), adv("join_alumni"))
+
+
+def _follow_up(sim: Services, clock: FakeClock, refs: dict[str, str]) -> None:
+    """After the year: what the graduates went on to do, so reports have outcomes. One
+    answered the 6-month survey (a promotion); the coordinator recorded the others."""
+    graduate = next(r for r, t in refs.items() if t == "graduated")
+    alumnus = next(r for r, t in refs.items() if t == "alumni")
+    clock.set(_at("2024-08-05"))
+    link = surveys.survey_link(
+        sim, graduate, 6, actor=COORDINATOR, base_url="http://127.0.0.1:8000"
+    )
+    surveys.answer_survey(
+        sim,
+        link.rsplit("/", 1)[1],
+        surveys.SurveyAnswers(
+            same_position=False,
+            position="Deputy Director, ASEAN Department",
+            organisation="Ministry of Foreign Affairs",
+            country="LA",
+            since="2024-07-01",
+            kind="promotion",
+            testimonial="Servicing ASEAN meetings for a year taught me how consensus is built.",
+            may_publish=True,
+        ),
+    )
+    clock.set(_at("2025-10-01"))
+    steps = [
+        ("posting", "Consul", "Consulate General of Viet Nam in Osaka", "JP", "2024-06-01"),
+        ("promotion", "Counsellor", "Ministry of Foreign Affairs", "VN", "2025-03-01"),
+        (
+            "posting",
+            "Ambassador, Permanent Representative of Viet Nam to ASEAN",
+            "Permanent Mission of Viet Nam to ASEAN",
+            "ID",
+            "2025-09-15",
+        ),
+    ]
+    for kind, position, organisation, country, since in steps:
+        alumni.add_career_record(
+            sim,
+            alumnus,
+            kind=kind,
+            position=position,
+            organisation=organisation,
+            country=country,
+            from_date=since,
+            actor=COORDINATOR,
+        )
 
 
 def _supervisor_email(sim: Services, ref: str) -> str:

@@ -19,6 +19,8 @@ from tests.alumni_support import graduated
 from tests.integration import attache
 from tests.support import COORDINATOR, SUPERVISOR, VIEWER, dump, nominate, seed_programme
 
+# The demo database fixtures (``demo``: Services on a fresh copy, on either backend).
+pytest_plugins = ["tests.integration.report_fixtures"]
 NOW = "2023-03-01T09:00+07:00"
 # Positions and organisations in the four home scripts, as alumni write them.
 IN_SCRIPT = [
@@ -287,3 +289,16 @@ def test_the_cli_records_lists_and_refuses(services: Services, database_url: str
     )
     assert 0 == run.code
     assert run.out.strip().startswith("http://127.0.0.1:8000/surveys/")
+
+
+def test_the_demo_has_alumni_outcomes(demo: Services) -> None:
+    """The demo's graduates have a survey answer (a promotion, with a testimonial that
+    may be quoted) and coordinator-recorded postings, up to ambassador to ASEAN."""
+    graduate, alumnus = "JD17-06", "JD17-10"
+    [answered] = alumni.career_records(demo, graduate, actor=None)
+    assert ("promotion", "survey", "LA") == (answered.kind, answered.source, answered.country)
+    [said] = alumni.testimonials(demo, graduate, actor=None)
+    assert (True, "survey") == (said.may_publish, said.source)
+    assert [("posting", "JP"), ("promotion", "VN"), ("posting", "ID")] == [
+        (e.kind, e.country) for e in alumni.career_records(demo, alumnus, actor=None)
+    ]
