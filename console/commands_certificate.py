@@ -76,7 +76,7 @@ def certificate_pdf(
     from lifecycle.errors import ConfigurationError
     from lifecycle.services import certificates
 
-    view = certificates.certificate_for(state.services(), ref, viewer=actor)
+    view = certificates.for_printing(state.services(), ref, viewer=actor)
     if template is not None and not template.is_file():
         raise ConfigurationError(f"--template {template} is not a file")
     chosen = template or pdf.template_path(state.settings().template_dir())

@@ -207,6 +207,18 @@ def certificate_for(services: Services, ref: str, *, viewer: str) -> Certificate
         return _view(_of(session, officer))
 
 
+def for_printing(services: Services, ref: str, *, viewer: str) -> CertificateView:
+    """As ``certificate_for``, but a revoked certificate is not printed again: a fresh
+    copy of it would look valid to anyone who does not check the code."""
+    view = certificate_for(services, ref, viewer=viewer)
+    if view.revoked_at is not None:
+        raise TransitionNotAllowed(
+            f"{view.ref}'s certificate was revoked on {view.revoked_at:%Y-%m-%d}; a revoked "
+            "certificate is not printed"
+        )
+    return view
+
+
 def find(services: Services, ref: str) -> CertificateView | None:
     """The certificate of an officer the caller has already been allowed to see."""
     with services.db.reading() as session:

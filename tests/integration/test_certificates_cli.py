@@ -30,9 +30,10 @@ def code(services: Services, clock: FakeClock) -> str:
 
 
 def test_verify_exits_0_valid_3_unknown_11_revoked(
-    database_url: str, services: Services, code: str
+    database_url: str, services: Services, code: str, tmp_path: Path
 ) -> None:
-    """Scripts can tell a valid, an unknown and a revoked code apart by exit code."""
+    """Scripts can tell a valid, an unknown and a revoked code apart by exit code; a
+    revoked certificate is not printed again."""
     valid = attache(database_url, "certificate", "verify", code.lower(), "--json")
     assert (0, "") == (valid.code, valid.err)
     assert {"code": code, "name": VIETNAMESE, "status": "valid"}.items() <= valid.json().items()
@@ -51,6 +52,12 @@ def test_verify_exits_0_valid_3_unknown_11_revoked(
     revoked = attache(database_url, "certificate", "verify", code, "--json")
     assert (11, "revoked") == (revoked.code, revoked.json()["status"])
     assert [f"attache: certificate {code} was revoked"] == revoked.err_lines
+    output = tmp_path / "revoked.pdf"
+    reprint = attache(
+        database_url, "certificate", "pdf", REF, "-o", str(output), "--as", COORDINATOR
+    )
+    assert (4, False) == (reprint.code, output.exists())
+    assert "a revoked certificate is not printed" in reprint.err
 
 
 def test_pdf_writes_the_file_and_leaves_none_on_error(

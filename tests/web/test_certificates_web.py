@@ -154,6 +154,12 @@ def test_revoking_needs_the_csrf_token_and_a_coordinator(
     response = client.get(f"/verify/{code}")
     assert (200, True) == (response.status_code, 'data-status="revoked"' in response.text)
     assert "Misspelt name" not in response.text  # the reason is for the record only
+    with unchanged(world.services):
+        reprint = client.get(
+            f"/officers/{world.mine}/certificate.pdf", headers=session_cookie(coordinator)
+        )
+        assert 400 == reprint.status_code
+        assert "a revoked certificate is not printed" in reprint.text
 
 
 def test_the_api_serves_the_certificate_and_public_verification(

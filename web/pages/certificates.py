@@ -33,7 +33,7 @@ def verify_url(request: Request, code: str) -> str:
 
 @router.get("/officers/{ref}/certificate.pdf")
 def download(request: Request, ref: str, who: Visitor = page(C, S, OFF)) -> Response:
-    view = certificates.certificate_for(services_of(request), ref, viewer=who.email)
+    view = certificates.for_printing(services_of(request), ref, viewer=who.email)
     override = certificate_pdf.template_path(request.app.state.renderer.override_dir)
     document = certificate_pdf.render_pdf(
         view.details, view.code, verify_url(request, view.code), template=override
