@@ -4,24 +4,27 @@ Registered as a ``lifecycle`` change listener: whenever a service changes an off
 state, placement, checklist or sign-offs, the rules are re-planned and the outbox
 synced before the commit, so a reminder whose reason is gone is cancelled atomically
 with the change that removed it.
+
+The facts come from ``lifecycle.services.facts``, which reads them once per
+transaction (the guards of an advance have just read them); planning many officers
+(``replan_many``) reads everyone's facts and reminder rows in a few set-based queries.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.persistence import outbox
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Officer, User
+from lifecycle.persistence.tables import Officer
 from lifecycle.registry import WorkflowRegistry
-from lifecycle.roles import SECRETARIAT_TIMEZONE, Role
-from lifecycle.services.facts import load_facts
+from lifecycle.roles import SECRETARIAT_TIMEZONE
+from lifecycle.services import facts as officer_facts
 from notifications.delivery_window import next_send_time
 from notifications.rules import (
     Occurrence,
@@ -51,8 +54,17 @@ class ReminderPlanner:
         return rules
 
     def officer_changed(self, session: Session, officer: Officer, now: datetime) -> None:
-        wanted = list(self.wanted(session, officer))
-        outbox.sync_officer(session, officer.id, wanted, now)
+        self.replan_many(session, (officer,), now)
+
+    def officers_changed(
+        self, session: Session, officers: Sequence[Officer], now: datetime
+    ) -> None:
+        self.replan_many(session, officers, now)
+
+    def replan_many(self, session: Session, officers: Sequence[Officer], now: datetime) -> None:
+        """Re-plan every officer's reminders and sync their rows: the same rows as one
+        ``officer_changed`` each, from a handful of queries for all of them."""
+        outbox.sync_officers(session, self.wanted_many(session, officers), now)
 
     def occurrences(self, session: Session, officer: Officer) -> list[Occurrence]:
         definition = self.workflows.get(officer.definition).definition
@@ -60,16 +72,50 @@ class ReminderPlanner:
         facts = plan_facts(session, officer, rules)
         return plan(definition, rules, facts, self.calendar)
 
-    def wanted(self, session: Session, officer: Officer) -> Iterator[outbox.WantedReminder]:
-        occurrences = self.occurrences(session, officer)
-        if not occurrences:
-            return
-        recipients = _recipients(session, officer)
+    def wanted(self, session: Session, officer: Officer) -> list[outbox.WantedReminder]:
+        return self.wanted_many(session, (officer,))[officer.id]
+
+    def wanted_many(
+        self, session: Session, officers: Sequence[Officer]
+    ) -> dict[int, list[outbox.WantedReminder]]:
+        """The reminders each officer's rules call for now, by officer id."""
+        rows = officer_facts.officers_rows(session, officers)
+        plans = []
+        surveyed = []
+        for officer in officers:
+            definition = self.workflows.get(officer.definition).definition
+            rules = self.rules_for(definition)
+            plans.append((officer, definition, rules))
+            if needs_answered_surveys(rules, officer.state):
+                surveyed.append(officer.id)
+        answered = repo.answered_survey_rounds_of(session, surveyed) if surveyed else {}
+        wanted: dict[int, list[outbox.WantedReminder]] = {}
+        instants: dict[tuple[date, str], tuple[datetime, datetime]] = {}
+        for officer, definition, rules in plans:
+            own = rows[officer.id]
+            facts = _plan_facts(officer, own, answered.get(officer.id, frozenset()))
+            occurrences = plan(definition, rules, facts, self.calendar)
+            wanted[officer.id] = list(self._wanted(session, officer, own, occurrences, instants))
+        return wanted
+
+    def _wanted(
+        self,
+        session: Session,
+        officer: Officer,
+        rows: repo.OfficerRows,
+        occurrences: list[Occurrence],
+        instants: dict[tuple[date, str], tuple[datetime, datetime]],
+    ) -> Iterator[outbox.WantedReminder]:
+        recipients: dict[str, list[repo.Contact]] = {
+            "officer": [repo.Contact(officer.name, officer.email, officer.timezone)],
+            "supervisor": [rows.supervisor] if rows.supervisor is not None else [],
+        }
         for occ in occurrences:
             for role in occ.to:
-                for name, email, zone in recipients.get(role, []):
-                    due_at = _local_instant(occ.due, zone)
-                    send_at = next_send_time(due_at, ZoneInfo(zone))
+                if role not in recipients:  # read only when a rule writes to them
+                    recipients[role] = officer_facts.coordinators(session)
+                for name, email, zone in recipients[role]:
+                    due_at, send_at = _instants(instants, occ.due, zone)
                     yield outbox.WantedReminder(
                         key=f"{officer.ref}/{occ.rule}/{occ.occurrence}/{email}",
                         rule=occ.rule,
@@ -87,42 +133,45 @@ class ReminderPlanner:
                     )
 
 
+def _instants(
+    known: dict[tuple[date, str], tuple[datetime, datetime]], day: date, zone: str
+) -> tuple[datetime, datetime]:
+    """When a reminder due on ``day`` is due and sent in ``zone`` (remembered in
+    ``known``: a batch's officers mostly share their due dates and zones)."""
+    found = known.get((day, zone))
+    if found is None:
+        due_at = _local_instant(day, zone)
+        found = known[(day, zone)] = (due_at, next_send_time(due_at, ZoneInfo(zone)))
+    return found
+
+
 def plan_facts(
     session: Session, officer: Officer, rules: tuple[ReminderRule, ...] = ()
 ) -> PlanFacts:
     """The officer's facts as the rules see them. The answered survey rounds are read
     only when one of ``rules`` (those about to be planned) looks at them in the
     officer's state, so an advance anywhere else pays no query for them."""
-    batch = officer.batch
-    dates = {"start": batch.start_date, "end": batch.end_date}
-    dates |= {name: date.fromisoformat(day) for name, day in (batch.milestones or {}).items()}
-    entered: dict[str, date] = {}
-    left: dict[str, date] = {}
-    events = repo.audit_events(session, officer)
-    if not events:  # still in the initial state: it was entered at nomination
-        entered[officer.state] = _jakarta_date(officer.state_since)
-    for event in events:  # in order, so the latest entry and exit win
-        entered[event.to_state] = _jakarta_date(event.occurred_at)
-        left[event.from_state] = _jakarta_date(event.occurred_at)
     answered = (
         repo.answered_survey_rounds(session, officer)
         if needs_answered_surveys(rules, officer.state)
         else frozenset()
     )
-    return PlanFacts(load_facts(session, officer), dates, entered, left, answered)
+    return _plan_facts(officer, officer_facts.officer_rows(session, officer), answered)
 
 
-def _recipients(session: Session, officer: Officer) -> dict[str, list[tuple[str, str, str]]]:
-    recipients = {"officer": [(officer.name, officer.email, officer.timezone)]}
-    placement = repo.open_placement(session, officer)
-    if placement is not None:
-        s = placement.supervisor
-        recipients["supervisor"] = [(s.name, s.email, s.timezone)]
-    coordinators = session.scalars(
-        select(User).where(User.role == Role.COORDINATOR).order_by(User.id)
-    )
-    recipients["coordinator"] = [(u.name, u.email, u.timezone) for u in coordinators]
-    return recipients
+def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[int]) -> PlanFacts:
+    batch = officer.batch
+    dates = {"start": batch.start_date, "end": batch.end_date}
+    dates |= {name: date.fromisoformat(day) for name, day in (batch.milestones or {}).items()}
+    entered: dict[str, date] = {}
+    left: dict[str, date] = {}
+    if not rows.transitions:  # still in the initial state: it was entered at nomination
+        entered[officer.state] = _jakarta_date(officer.state_since)
+    for step in rows.transitions:  # in order, so the latest entry and exit win
+        entered[step.to_state] = _jakarta_date(step.occurred_at)
+        left[step.from_state] = _jakarta_date(step.occurred_at)
+    lifecycle = officer_facts.facts_from(officer, rows)
+    return PlanFacts(lifecycle, dates, entered, left, answered)
 
 
 def _jakarta_date(instant: datetime) -> date:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Literal
 
 from dateutil.relativedelta import relativedelta
@@ -284,10 +285,19 @@ def due_date(
 
 
 def shift(day: date, offset: int, unit: Unit, calendar: WorkingCalendar) -> date:
+    if unit == "days":
+        return calendar.add_days(day, offset)
+    return _counted(day, offset, unit, calendar)
+
+
+# Remembered: stepping over working days (or building a relativedelta) is most of what
+# planning costs, and the officers of a batch share their dates, so planning a batch
+# asks the same few questions many times. The answers depend on nothing else (a
+# calendar's holidays never change once it is built).
+@lru_cache(maxsize=16_384)
+def _counted(day: date, offset: int, unit: Unit, calendar: WorkingCalendar) -> date:
     if unit == "working_days":
         # A deadline on a weekend or holiday falls on the next working day: count from
         # there, or "due" and "1 day overdue" would land on the same Monday.
         return calendar.add_working_days(calendar.add_working_days(day, 0), offset)
-    if unit == "months":
-        return day + relativedelta(months=offset)
-    return calendar.add_days(day, offset)
+    return day + relativedelta(months=offset)

@@ -8,11 +8,12 @@ leaves its rows in 'sending' until the lease runs out, then any dispatcher takes
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence.tables import Reminder
@@ -20,6 +21,7 @@ from lifecycle.persistence.tables import Reminder
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 CANCELLED, EXPIRED = "cancelled", "expired"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED)
+REMINDERS = cast(Table, Reminder.__table__)
 
 
 @dataclass(frozen=True)
@@ -45,33 +47,95 @@ def sync_officer(
     session: Session, officer_id: int, wanted: Iterable[WantedReminder], now: datetime
 ) -> None:
     """Make the officer's unsent rows match ``wanted``: add, move, revive or cancel."""
-    # Locked (PostgreSQL; SQLite's writer lock already serialises): a dispatcher claims
-    # with SKIP LOCKED, so it cannot claim, send and mark a row between our read and our
-    # write, which would let us overwrite 'sent' with 'cancelled' (and later revive it).
-    existing = {
-        row.key: row
-        for row in session.scalars(
-            select(Reminder).where(Reminder.officer_id == officer_id).with_for_update()
-        )
-    }
-    wanted_keys = set()
+    sync_officers(session, {officer_id: wanted}, now)
+
+
+# What sync reads of each existing row: enough to decide, never a tracked ORM object.
+_SYNC_COLUMNS = (
+    REMINDERS.c.id, REMINDERS.c.officer_id, REMINDERS.c.key, REMINDERS.c.status,
+    REMINDERS.c.due_at, REMINDERS.c.send_at, REMINDERS.c.expires_at,
+    REMINDERS.c.recipient_email, REMINDERS.c.recipient_name, REMINDERS.c.recipient_timezone,
+    REMINDERS.c.attempts, REMINDERS.c.next_attempt_at,
+)  # fmt: skip
+_REFRESH = (
+    update(REMINDERS)
+    .where(REMINDERS.c.id == bindparam("row_id"))
+    .values(
+        {
+            name: bindparam(f"new_{name}")
+            for name in (
+                "status", "due_at", "send_at", "expires_at", "recipient_email",
+                "recipient_name", "recipient_timezone", "next_attempt_at", "updated_at",
+            )
+        }
+    )
+)  # fmt: skip
+_ONE_OFFICER_ROWS = (
+    select(*_SYNC_COLUMNS).where(REMINDERS.c.officer_id == bindparam("id")).with_for_update()
+)
+_OFFICERS_ROWS = (
+    select(*_SYNC_COLUMNS)
+    .where(REMINDERS.c.officer_id.in_(bindparam("ids", expanding=True)))
+    .with_for_update()
+)
+SYNC_CHUNK = 500  # officers per locking read: well inside every driver's parameter limit
+
+
+def sync_officers(
+    session: Session, wanted: Mapping[int, Iterable[WantedReminder]], now: datetime
+) -> None:
+    """``sync_officer`` for many officers at once: their rows read (and locked) in one
+    query per SYNC_CHUNK officers, new rows in one INSERT, changed ones in one UPDATE
+    each kind; rows that stay as they are are not written."""
     added: list[dict[str, object]] = []
-    for want in wanted:
-        wanted_keys.add(want.key)
-        row = existing.get(want.key)
-        if row is None:
-            if want.expires_at > now:  # too late already: never create it just to expire it
-                added.append(_new_values(officer_id, want, now))
-        elif row.status in (PENDING, CANCELLED):
-            _refresh(row, want, now)
-    for key, row in existing.items():
-        if key not in wanted_keys and row.status == PENDING:
-            row.status = CANCELLED
-            row.updated_at = now
+    refreshed: list[dict[str, object]] = []
+    cancelled: list[int] = []
+    officer_ids = list(wanted)
+    for start in range(0, len(officer_ids), SYNC_CHUNK):
+        chunk = officer_ids[start : start + SYNC_CHUNK]
+        existing: dict[int, dict[str, Any]] = {officer_id: {} for officer_id in chunk}
+        for row in _locked_rows(session, chunk):
+            existing[row.officer_id][row.key] = row
+        for officer_id in chunk:
+            rows = existing[officer_id]
+            wanted_keys = set()
+            for want in wanted[officer_id]:
+                wanted_keys.add(want.key)
+                row = rows.get(want.key)
+                if row is None:
+                    if want.expires_at > now:  # too late already: never create it to expire it
+                        added.append(_new_values(officer_id, want, now))
+                elif row.status in (PENDING, CANCELLED):
+                    change = _refresh(row, want, now)
+                    if change is not None:
+                        refreshed.append(change)
+            cancelled += [
+                row.id
+                for key, row in rows.items()
+                if key not in wanted_keys and row.status == PENDING
+            ]
     if added:
         # One bulk INSERT: an officer entering placement gets a few dozen rows at once,
         # and building a tracked ORM object for each cost more than planning them.
-        session.execute(insert(Reminder), added)
+        session.execute(insert(REMINDERS), added)
+    if refreshed:
+        session.execute(_REFRESH, refreshed)
+    for start in range(0, len(cancelled), SYNC_CHUNK):
+        session.execute(
+            update(REMINDERS)
+            .where(REMINDERS.c.id.in_(cancelled[start : start + SYNC_CHUNK]))
+            .values(status=CANCELLED, updated_at=now)
+        )
+
+
+def _locked_rows(session: Session, officer_ids: list[int]) -> Iterator[Any]:
+    # Locked (PostgreSQL; SQLite's writer lock already serialises): a dispatcher claims
+    # with SKIP LOCKED, so it cannot claim, send and mark a row between our read and our
+    # write, which would let us overwrite 'sent' with 'cancelled' (and later revive it).
+    if len(officer_ids) == 1:
+        yield from session.execute(_ONE_OFFICER_ROWS, {"id": officer_ids[0]})
+    else:
+        yield from session.execute(_OFFICERS_ROWS, {"ids": officer_ids})
 
 
 def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Reminder:
@@ -102,7 +166,8 @@ def _new_values(officer_id: int | None, want: WantedReminder, now: datetime) -> 
     }
 
 
-def _refresh(row: Reminder, want: WantedReminder, now: datetime) -> None:
+def _refresh(row: Any, want: WantedReminder, now: datetime) -> dict[str, object] | None:
+    """The new values of an unsent row the rules still call for; None if unchanged."""
     changed = (
         row.status != PENDING
         or (row.due_at, row.send_at, row.expires_at) != (want.due_at, want.send_at, want.expires_at)
@@ -110,15 +175,23 @@ def _refresh(row: Reminder, want: WantedReminder, now: datetime) -> None:
         != (want.recipient_email, want.recipient_name, want.recipient_timezone)
     )
     if not changed:
-        return
+        return None
     if row.status == CANCELLED and want.expires_at <= now:
-        return  # its reason came back too late to matter
-    row.status = PENDING
-    row.due_at, row.send_at, row.expires_at = want.due_at, want.send_at, want.expires_at
-    row.recipient_email, row.recipient_name = want.recipient_email, want.recipient_name
-    row.recipient_timezone = want.recipient_timezone
-    row.next_attempt_at = max(want.send_at, row.next_attempt_at) if row.attempts else want.send_at
-    row.updated_at = now
+        return None  # its reason came back too late to matter
+    return {
+        "row_id": row.id,
+        "new_status": PENDING,
+        "new_due_at": want.due_at,
+        "new_send_at": want.send_at,
+        "new_expires_at": want.expires_at,
+        "new_recipient_email": want.recipient_email,
+        "new_recipient_name": want.recipient_name,
+        "new_recipient_timezone": want.recipient_timezone,
+        "new_next_attempt_at": (
+            max(want.send_at, row.next_attempt_at) if row.attempts else want.send_at
+        ),
+        "new_updated_at": now,
+    }
 
 
 def add_if_absent(session: Session, want: WantedReminder, now: datetime) -> bool:
@@ -181,9 +254,7 @@ def claim(
     )
 
 
-def renew(
-    session: Session, reminder_id: int, token: str, now: datetime, lease: timedelta
-) -> bool:
+def renew(session: Session, reminder_id: int, token: str, now: datetime, lease: timedelta) -> bool:
     """Extend our claim on one row for another ``lease``; False if it was taken over."""
     result = session.execute(
         update(Reminder)

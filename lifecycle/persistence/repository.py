@@ -3,10 +3,26 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, defaultload
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    SQLColumnExpression,
+    String,
+    bindparam,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified
 
 from lifecycle.errors import NotFound
@@ -23,12 +39,36 @@ from lifecycle.persistence.tables import (
     Track,
     User,
 )
+from lifecycle.roles import Role
 
 BATCH_REF = re.compile(r"^(?P<prefix>[A-Za-z]{1,4})(?P<number>\d+)$")
 
 
+# Look-ups every use case starts with, built once: building a statement (the eager
+# loads' options above all) cost more CPU than SQLAlchemy's cached compile and the query.
+_USER_BY_EMAIL = select(User).where(User.email == bindparam("key"))
+
+
+def _officer_by(column: InstrumentedAttribute[str]) -> Select[Officer]:
+    # The batch comes joined; its quotas (eagerly loaded with every batch, for listings)
+    # are only wanted when nominating: load them on access instead of with every officer.
+    # The definition's source text (kilobytes of YAML) is read only when the process
+    # first compiles that definition (WorkflowRegistry), not with every officer.
+    return (
+        select(Officer)
+        .where(column == bindparam("key"))
+        .options(
+            defaultload(Officer.batch).lazyload(Batch.quotas),
+            defaultload(Officer.definition).defer(DefinitionVersion.source_text),
+        )
+    )
+
+
+_OFFICER_BY_REF, _OFFICER_BY_EMAIL = _officer_by(Officer.ref), _officer_by(Officer.email)
+
+
 def user_by_email(session: Session, email: str) -> User:
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = session.scalar(_USER_BY_EMAIL, {"key": email.strip().lower()})
     if user is None:
         raise NotFound(f"no user with e-mail {email!r}")
     return user
@@ -36,11 +76,10 @@ def user_by_email(session: Session, email: str) -> User:
 
 def officer_by_ref(session: Session, ref_or_email: str) -> Officer:
     key = ref_or_email.strip()
-    column = Officer.email if "@" in key else Officer.ref
-    query = select(Officer).where(column == (key.lower() if "@" in key else key.upper()))
-    # The batch comes joined; its quotas (eagerly loaded with every batch, for listings)
-    # are only wanted when nominating: load them on access instead of with every officer.
-    officer = session.scalar(query.options(defaultload(Officer.batch).lazyload(Batch.quotas)))
+    if "@" in key:
+        officer = session.scalar(_OFFICER_BY_EMAIL, {"key": key.lower()})
+    else:
+        officer = session.scalar(_OFFICER_BY_REF, {"key": key.upper()})
     if officer is None:
         raise NotFound(f"no officer {key!r}: name an officer by reference (e.g. JD17-03) or e-mail")
     return officer
@@ -151,6 +190,132 @@ def answered_survey_rounds(session: Session, officer: Officer) -> frozenset[int]
             )
         )
     )
+
+
+class SignoffRow(NamedTuple):
+    decision: str
+    signer: str  # the signer's name
+    comment: str | None
+
+
+class Contact(NamedTuple):
+    name: str
+    email: str
+    timezone: str
+
+
+class Transition(NamedTuple):
+    from_state: str
+    to_state: str
+    occurred_at: datetime
+
+
+@dataclass
+class OfficerRows:
+    """What the guards and the reminder rules read of one officer besides its own row."""
+
+    ticked: set[str] = field(default_factory=set)
+    signoffs: dict[str, SignoffRow] = field(default_factory=dict)  # the latest per name
+    supervisor: Contact | None = None  # of the open placement; None when not placed
+    placed: bool = False
+    transitions: list[Transition] = field(default_factory=list)  # in order
+
+
+# Parts of the one query officer_rows sends, in the order its rows come back.
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT = range(4)
+ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
+
+
+def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, OfficerRows]:
+    """The transitions, ticks, latest sign-offs and open placement of each officer.
+
+    One UNION ALL query per ROWS_CHUNK officers instead of one query per table and
+    officer: an advance reads all of it, and planning a batch's reminders reads it for
+    every officer of the batch.
+    """
+    found = {officer_id: OfficerRows() for officer_id in officer_ids}
+    ids = list(found)
+    for start in range(0, len(ids), ROWS_CHUNK):
+        chunk = ids[start : start + ROWS_CHUNK]
+        found_rows = (
+            session.execute(_ONE_OFFICER_ROWS, {"id": chunk[0]})
+            if len(chunk) == 1
+            else session.execute(_OFFICERS_ROWS, {"ids": chunk})
+        )
+        for part, _, officer_id, a, b, c, d, at in found_rows:
+            rows = found[officer_id]
+            if part == _TRANSITION:
+                rows.transitions.append(Transition(a, b, at))
+            elif part == _TICK:
+                rows.ticked.add(a)
+            elif part == _SIGNOFF:
+                rows.signoffs[a] = SignoffRow(b, d, c)  # ordered by id: the latest wins
+            else:
+                rows.placed = True
+                rows.supervisor = Contact(a, b, c)
+    return found
+
+
+def _rows_query(many: bool) -> CompoundSelect[Any]:
+    """Built once (see below): building it per call cost more than running it."""
+
+    def of(column: SQLColumnExpression[int]) -> ColumnElement[bool]:
+        return column.in_(bindparam("ids", expanding=True)) if many else column == bindparam("id")
+
+    def part(n: int) -> ColumnElement[int]:
+        return literal_column(str(n)).label("part")
+
+    text = type_coerce(null(), String)
+    supervisor = User.__table__.alias("supervisor")
+    signer = User.__table__.alias("signer")
+    query = union_all(
+        # First: its column types are the union's (the instant's UTC handling).
+        select(
+            part(_TRANSITION), AuditEvent.id, AuditEvent.officer_id, AuditEvent.from_state,
+            AuditEvent.to_state, text, text, AuditEvent.occurred_at,
+        ).where(of(AuditEvent.officer_id)),
+        select(
+            part(_TICK), ChecklistTick.id, ChecklistTick.officer_id, ChecklistTick.item_key,
+            text, text, text, null(),
+        ).where(of(ChecklistTick.officer_id)),
+        select(
+            part(_SIGNOFF), Signoff.id, Signoff.officer_id, Signoff.name, Signoff.decision,
+            Signoff.comment, signer.c.name, null(),
+        )
+        .join(signer, signer.c.id == Signoff.signer_id)
+        .where(of(Signoff.officer_id)),
+        select(
+            part(_PLACEMENT), Placement.id, Placement.officer_id, supervisor.c.name,
+            supervisor.c.email, supervisor.c.timezone, text, null(),
+        )
+        .join(supervisor, supervisor.c.id == Placement.supervisor_id)
+        .where(of(Placement.officer_id), Placement.ended_at.is_(None)),
+    )  # fmt: skip
+    return query.order_by(query.selected_columns.part, query.selected_columns.id)
+
+
+_ONE_OFFICER_ROWS, _OFFICERS_ROWS = _rows_query(many=False), _rows_query(many=True)
+
+
+def coordinators(session: Session) -> list[Contact]:
+    query = select(User.name, User.email, User.timezone).where(User.role == Role.COORDINATOR)
+    return [Contact(*row) for row in session.execute(query.order_by(User.id))]
+
+
+def answered_survey_rounds_of(
+    session: Session, officer_ids: Collection[int]
+) -> dict[int, frozenset[int]]:
+    """``answered_survey_rounds`` of many officers (those with none are left out)."""
+    found: dict[int, set[int]] = {}
+    ids = list(officer_ids)
+    for start in range(0, len(ids), ROWS_CHUNK):
+        query = select(AlumniSurvey.officer_id, AlumniSurvey.round_months).where(
+            AlumniSurvey.officer_id.in_(ids[start : start + ROWS_CHUNK]),
+            AlumniSurvey.answered_at.is_not(None),
+        )
+        for officer_id, months in session.execute(query):
+            found.setdefault(officer_id, set()).add(months)
+    return {officer_id: frozenset(months) for officer_id, months in found.items()}
 
 
 def officers(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +28,12 @@ class OfficerChangeListener(Protocol):
     """
 
     def officer_changed(self, session: Session, officer: Officer, now: datetime) -> None: ...
+
+    def officers_changed(
+        self, session: Session, officers: Sequence[Officer], now: datetime
+    ) -> None:
+        """The same for many officers at once (a batch's dates changed, say): one call,
+        so a listener can read and write for all of them in a few statements."""
 
 
 @dataclass
@@ -58,6 +64,15 @@ class Services:
         session.flush()
         for listener in self.listeners:
             listener.officer_changed(session, officer, now)
+
+    def officers_changed(self, session: Session, officers: Sequence[Officer]) -> None:
+        """``officer_changed`` for each of ``officers``, told to the listeners at once."""
+        now = self.now()
+        for officer in officers:
+            repo.touch(officer, now)
+        session.flush()
+        for listener in self.listeners:
+            listener.officers_changed(session, officers, now)
 
 
 def require_role(user: User, allowed: tuple[Role, ...] | list[Role], action: str) -> None:

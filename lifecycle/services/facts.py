@@ -1,14 +1,53 @@
-"""Loads what the guards look at for one officer."""
+"""Loads what the guards and the reminder rules look at for one officer, once per
+transaction.
+
+An advance reads the officer's ticks, sign-offs, placement and transitions for its
+guards, then the reminder planner needs the same rows (plus the transition just made).
+They are read in one query and kept in the session for the rest of its transaction;
+every flush keeps them current: a new audit event is appended, and a tick, sign-off or
+placement written through the session (or a user renamed) drops the officer's copy, so
+the next read goes back to the database. Write those tables through the session, or
+call ``forget``.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from lifecycle.engine import CompiledWorkflow
 from lifecycle.guards import OfficerFacts, SignoffFact
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Officer, Signoff
+from lifecycle.persistence.tables import (
+    AuditEvent,
+    ChecklistTick,
+    Officer,
+    Placement,
+    Signoff,
+    User,
+)
 from lifecycle.services.context import Services
+
+_CACHE = "attache.facts"  # session.info key
+# Writing one of these changes an officer's rows; AuditEvent is handled on its own.
+_FACT_TABLES = (ChecklistTick, Signoff, Placement)
+
+
+@dataclass
+class _Cache:
+    rows: dict[int, repo.OfficerRows] = field(default_factory=dict)  # by officer id
+    coordinators: list[repo.Contact] | None = None
+
+
+def _cache(session: Session) -> _Cache:
+    cache = session.info.get(_CACHE)
+    if cache is None:
+        cache = session.info[_CACHE] = _Cache()
+    return cache
 
 
 def workflow_of(services: Services, officer: Officer) -> CompiledWorkflow:
@@ -22,15 +61,94 @@ def latest_signoffs(rows: list[Signoff]) -> dict[str, Signoff]:
     return latest
 
 
-def load_facts(session: Session, officer: Officer) -> OfficerFacts:
-    signoffs = latest_signoffs(repo.signoffs(session, officer))
+def officer_rows(session: Session, officer: Officer) -> repo.OfficerRows:
+    """The officer's ticks, sign-offs, open placement and transitions, as of now."""
+    return officers_rows(session, (officer,))[officer.id]
+
+
+def officers_rows(session: Session, officers: Collection[Officer]) -> dict[int, repo.OfficerRows]:
+    """``officer_rows`` of many officers: those not read yet, in a handful of queries."""
+    cache = _cache(session)
+    # Changes still pending in the session must count, as they would for a query
+    # (autoflush); flushing them updates or drops the cached copies.
+    session.flush()
+    missing = [o.id for o in officers if o.id not in cache.rows]
+    if missing:
+        cache.rows.update(repo.officer_rows(session, missing))
+    return {o.id: cache.rows[o.id] for o in officers}
+
+
+def coordinators(session: Session) -> list[repo.Contact]:
+    """Every coordinator (name, e-mail, zone) by id, read once per transaction."""
+    cache = _cache(session)
+    session.flush()
+    if cache.coordinators is None:
+        cache.coordinators = repo.coordinators(session)
+    return cache.coordinators
+
+
+def forget(session: Session, officer_id: int | None = None) -> None:
+    """Drop what was cached of one officer (of everyone if None): rows written behind
+    the session's back must be read again."""
+    cache = session.info.get(_CACHE)
+    if cache is not None:
+        if officer_id is None:
+            session.info.pop(_CACHE)
+        else:
+            cache.rows.pop(officer_id, None)
+
+
+def facts_from(officer: Officer, rows: repo.OfficerRows) -> OfficerFacts:
     return OfficerFacts(
         state=officer.state,
-        ticked=frozenset(t.item_key for t in repo.ticks(session, officer)),
+        ticked=frozenset(rows.ticked),
         signoffs={
-            name: SignoffFact(row.decision, row.signer.name, row.comment)
-            for name, row in signoffs.items()
+            name: SignoffFact(row.decision, row.signer, row.comment)
+            for name, row in rows.signoffs.items()
         },
-        has_placement=repo.open_placement(session, officer) is not None,
+        has_placement=rows.placed,
         enabled_optional=frozenset(officer.batch.optional_stages),
     )
+
+
+def load_facts(session: Session, officer: Officer) -> OfficerFacts:
+    return facts_from(officer, officer_rows(session, officer))
+
+
+@event.listens_for(Session, "after_flush")
+def _keep_current(session: Session, _context: Any) -> None:
+    cache: _Cache | None = session.info.get(_CACHE)
+    if cache is None:
+        return
+    for obj in session.new:
+        if isinstance(obj, AuditEvent):
+            rows = cache.rows.get(obj.officer_id)
+            if rows is not None:  # the newest event: its id is above every stored one
+                rows.transitions.append(
+                    repo.Transition(obj.from_state, obj.to_state, obj.occurred_at)
+                )
+        elif isinstance(obj, _FACT_TABLES):
+            cache.rows.pop(obj.officer_id, None)
+        elif isinstance(obj, User):
+            cache.coordinators = None
+    for obj in (*session.dirty, *session.deleted):
+        if isinstance(obj, _FACT_TABLES):
+            cache.rows.pop(obj.officer_id, None)
+        elif isinstance(obj, User):  # a signer's or supervisor's name may be cached
+            forget(session)
+            return
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_on_bulk_writes(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE statement on a fact table passes by the flush."""
+    if _CACHE in state.session.info and (state.is_insert or state.is_update or state.is_delete):
+        mapper = state.bind_mapper
+        if mapper is not None and issubclass(mapper.class_, (*_FACT_TABLES, AuditEvent, User)):
+            forget(state.session)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _forget_at_transaction_end(session: Session) -> None:
+    session.info.pop(_CACHE, None)

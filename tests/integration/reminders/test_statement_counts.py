@@ -1,0 +1,105 @@
+"""How many SQL statements each use case sends, reminders re-planned included.
+
+Counts are deterministic, unlike timings: a change that reads the same facts twice, or
+one row at a time, shows up here as a failing number rather than as a slower benchmark
+(bench figures 1 and 4a). Raise a number only with a reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from functools import partial
+
+from sqlalchemy import event, select
+
+from lifecycle.persistence.tables import Officer, Reminder
+from lifecycle.services import Services
+from lifecycle.services import officers as act
+from tests.support import COORDINATOR, DIVISION, INDUCTION, SUPERVISOR, nominate, seed_programme
+
+
+@contextmanager
+def counting(services: Services) -> Iterator[list[str]]:
+    """Every statement sent to the database inside the block (BEGIN/COMMIT aside)."""
+    sent: list[str] = []
+
+    def record(*args: object) -> None:
+        sent.append(str(args[2]))
+
+    event.listen(services.db.engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(services.db.engine, "before_cursor_execute", record)
+
+
+def statements(services: Services, action: Callable[[], object]) -> int:
+    with counting(services) as sent:
+        action()
+    return len(sent)
+
+
+def test_an_advance_reads_each_fact_once(services: Services) -> None:
+    """accept and start_induction: the actor, the officer, its facts (one query for
+    transitions, ticks, sign-offs and placement, shared by the guards and the planner),
+    the audit INSERT and the officer UPDATE, the reminder rows (locked) and one write."""
+    seed_programme(services)
+    (ref,) = nominate(services)
+    counts = [
+        statements(services, partial(act.advance, services, ref, trigger, actor=COORDINATOR))
+        for trigger in ("accept", "start_induction")
+    ]
+    # accept inserts the welcome reminder; start_induction cancels it.
+    assert [7, 7] == counts
+
+
+def test_every_step_to_placement_stays_within_its_count(services: Services) -> None:
+    """Ticks, the placement and start_placement: each re-plans from one read of the facts;
+    the coordinators are read only when a rule writes to them."""
+    seed_programme(services)
+    (ref,) = nominate(services)
+    act.advance(services, ref, "accept", actor=COORDINATOR)
+    act.advance(services, ref, "start_induction", actor=COORDINATOR)
+    counts = {
+        item: statements(services, partial(act.tick, services, ref, item, actor=COORDINATOR))
+        for item in INDUCTION
+    }
+    counts["place"] = statements(
+        services,
+        lambda: act.place(
+            services, ref, division=DIVISION, supervisor=SUPERVISOR, actor=COORDINATOR
+        ),
+    )
+    counts["start_placement"] = statements(
+        services, lambda: act.advance(services, ref, "start_placement", actor=COORDINATOR)
+    )
+    # tick: actor, officer, ticks (already ticked?), INSERT tick, UPDATE officer, facts,
+    # reminder rows. place: actor, officer, division, supervisor, open placement, INSERT
+    # placement, UPDATE officer, facts, reminder rows. start_placement: the advance's 6
+    # plus the coordinators (the sign-off escalations) and one INSERT of every reminder.
+    expected = dict.fromkeys(INDUCTION, 7) | {"place": 9, "start_placement": 8}
+    assert expected == counts
+
+
+def test_replanning_a_batch_reads_in_sets(services: Services) -> None:
+    """Re-planning many officers at once costs a handful of statements, not a handful per
+    officer: their facts, their reminder rows, and one UPDATE of every moved row."""
+    seed_programme(services)
+    refs = nominate(services, 5)
+    for ref in refs:
+        act.advance(services, ref, "accept", actor=COORDINATOR)
+    with services.transaction() as session:
+        officers = list(session.scalars(select(Officer).where(Officer.ref.in_(refs))))
+        officers[0].batch.start_date = date(2023, 2, 8)  # every welcome moves a week
+        with counting(services) as sent:
+            services.officers_changed(session, officers)
+    # The batch and one UPDATE per officer (the version bump: each row's count is
+    # checked), the facts and the reminder rows of all five, one UPDATE (executemany).
+    assert ["UPDATE"] * 6 + ["SELECT"] * 2 + ["UPDATE"] == [s.split()[0] for s in sent]
+    with services.db.reading() as session:
+        moved = session.scalars(
+            select(Reminder.send_at).where(Reminder.rule == "induction_welcome")
+        )
+        assert {datetime(2023, 2, 1, 2, 0, tzinfo=UTC)} == set(moved)
