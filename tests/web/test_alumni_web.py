@@ -12,6 +12,9 @@ from fastapi.testclient import TestClient
 
 from lifecycle.roles import Role
 from lifecycle.services import alumni, surveys
+from notifications.dispatch import Dispatcher, DispatchSettings
+from notifications.message import Mailbox, OutgoingMessage
+from notifications.rendering import TemplateRenderer
 from tests.alumni_support import graduate_placed
 from tests.support import COORDINATOR, SUPERVISOR
 from tests.web.conftest import World, form_with_csrf, problem, session_cookie, unchanged
@@ -272,3 +275,36 @@ def test_the_api_lists_and_records(client: TestClient, world: World, alumnus: st
         f"/api/officers/{alumnus}/testimonials", headers=world.bearer(Role.COORDINATOR)
     )
     assert [("Thank you", True)] == [(t["text"], t["may_publish"]) for t in listed.json()]
+
+
+class Outbox:
+    """A mail server that accepts everything and keeps it."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingMessage] = []
+
+    def send(self, message: OutgoingMessage) -> None:
+        self.sent.append(message)
+
+
+def test_the_six_month_email_carries_a_link_the_public_form_accepts(
+    client: TestClient, world: World, alumnus: str
+) -> None:
+    """End to end: the dispatched invitation (and, two weeks on, its chaser) carry the
+    round's link, which opens the form and takes the answer."""
+    outbox = Outbox()
+    settings = DispatchSettings(
+        sender=Mailbox("Attache", "attache@asean.example"), base_url="http://testserver"
+    )
+    world.clock.set(world.clock.now() + timedelta(days=200))  # past the 6-month mark
+    Dispatcher(world.services, outbox, TemplateRenderer(), settings).run_once()
+    links = {
+        m.key.split("/")[1]: re.findall(r"http://testserver(/surveys/\S+)", m.text)
+        for m in outbox.sent
+        if "/surveys/" in m.text
+    }
+    [path] = links["alumni_followup"]
+    assert {"alumni_followup": [path], "alumni_followup.chase": [path]} == links
+    assert 200 == client.get(path).status_code
+    assert 200 == client.post(path, data=NEW_POST).status_code
+    assert [("Phó Vụ trưởng", "Bộ Ngoại giao", "VN", "survey")] == career(world, alumnus)
