@@ -132,8 +132,8 @@ def test_the_coordinator_sees_the_alumni_section_and_others_do_not(
     rounds = re.findall(r"<td>(\d+) months</td>", page)
     assert ["6", "12", "24"] == rounds
     for role in (Role.SUPERVISOR, Role.OFFICER):
-        page = client.get(f"/officers/{alumnus}", headers=session_cookie(world.session(role)))
-        assert (200, False) == (page.status_code, 'id="h-alumni"' in page.text)
+        other = client.get(f"/officers/{alumnus}", headers=session_cookie(world.session(role)))
+        assert (200, False) == (other.status_code, 'id="h-alumni"' in other.text)
 
 
 def test_coordinators_record_by_form_and_everyone_else_is_refused(
