@@ -1,9 +1,9 @@
 """The funder's figures for a batch, a track or the whole programme, as of a date.
 
 Everything is recomputed from the rows as they stood at the end of the as-of date in
-Jakarta: each officer's stage is their audit trail replayed up to that instant. A
-handful of set-based queries load the scope at once (never one query per officer:
-the programme may hold tens of thousands); the counting is plain Python over them.
+Jakarta: each officer's stage is their audit trail replayed up to that instant
+(``records`` loads the scope in a handful of set-based queries); the counting here is
+plain Python over those rows.
 ``docs/reports.md`` defines each figure for the funder.
 """
 
@@ -12,28 +12,17 @@ from __future__ import annotations
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lifecycle.definition import SignoffDef, WorkflowDefinition
 from lifecycle.errors import InvalidData
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import (
-    AuditEvent,
-    Batch,
-    BatchQuota,
-    CareerRecord,
-    DefinitionVersion,
-    Officer,
-    Signoff,
-    Track,
-)
+from lifecycle.persistence.tables import Batch
 from lifecycle.reporting.model import (
     Count,
     Graduates,
@@ -47,17 +36,14 @@ from lifecycle.reporting.model import (
     WithdrawalReason,
     Withdrawals,
 )
-from lifecycle.reporting.replay import Event, Timeline, replay
-from lifecycle.roles import COUNTRIES, SECRETARIAT_TIMEZONE, Role
+from lifecycle.reporting.records import JAKARTA, ScopedOfficer, ScopeRows, load
+from lifecycle.roles import COUNTRIES, Role
 from lifecycle.services.context import Services, require_role
-from lifecycle.services.inbox import deadlines
 
-JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
 READERS = (Role.COORDINATOR, Role.VIEWER)  # admins always; never a person's own view
 DEFAULT_WITHIN_YEARS = 2
 MAX_WITHIN_YEARS = 50
 ACCEPTED, WITHDRAWN, GRADUATED = "accepted", "withdrawn", "graduated"
-OUTCOME_KINDS = ("promotion", "posting")
 NO_REASON = "(no reason recorded)"
 
 
@@ -90,13 +76,8 @@ def build_report(
     with services.db.reading() as session:
         require_role(repo.user_by_email(session, actor), READERS, "reporting")
         scope, batch_ids = _scope(session, batch, track)
-        loaded = _load(services, session, batch_ids, as_of)
+        loaded = load(services, session, batch_ids, as_of)
     return _assemble(scope, as_of, services.now(), within_years, loaded)
-
-
-def end_of(day: date) -> datetime:
-    """The first instant after ``day`` in Jakarta, in UTC: the cutoff, exclusive."""
-    return datetime.combine(day + timedelta(days=1), time(), JAKARTA).astimezone(UTC)
 
 
 def jakarta_date(instant: datetime) -> date:
@@ -116,112 +97,9 @@ def _scope(session: Session, batch: str | None, track: str | None) -> tuple[Scop
     return Scope("programme", "", "The whole programme"), select(Batch.id)
 
 
-@dataclass(frozen=True)
-class _Officer:
-    id: int
-    batch_id: int
-    country: str
-    ministry: str
-    definition_id: int
-    timeline: Timeline
-
-
-@dataclass(frozen=True)
-class _Loaded:
-    officers: list[_Officer]
-    definitions: dict[int, WorkflowDefinition]
-    batches: dict[int, tuple[str, str]]  # id -> (ref, track title)
-    approvals: dict[tuple[int, str], datetime]  # first approval before the cutoff
-    deadlines: dict[tuple[int, str], datetime]
-    careers: list[tuple[int, str, date]]  # officer id, kind, from date
-    quotas: list[tuple[int, str, int]]  # batch id, country, seats
-
-
-def _load(services: Services, session: Session, batch_ids: Select[Any], as_of: date) -> _Loaded:
-    cutoff = end_of(as_of)
-    in_scope = select(Officer.id).where(Officer.batch_id.in_(batch_ids))
-    history: dict[int, list[Event]] = defaultdict(list)
-    for oid, from_state, to_state, reason, at in session.execute(
-        select(
-            AuditEvent.officer_id,
-            AuditEvent.from_state,
-            AuditEvent.to_state,
-            AuditEvent.reason,
-            AuditEvent.occurred_at,
-        )
-        .where(AuditEvent.officer_id.in_(in_scope))
-        .order_by(AuditEvent.officer_id, AuditEvent.occurred_at, AuditEvent.id)
-    ):
-        history[oid].append(Event(from_state, to_state, at, reason))
-    officers = []
-    for oid, batch_id, country, ministry, definition_id, state, since in session.execute(
-        select(
-            Officer.id,
-            Officer.batch_id,
-            Officer.country,
-            Officer.ministry,
-            Officer.definition_id,
-            Officer.state,
-            Officer.state_since,
-        )
-        .where(Officer.batch_id.in_(batch_ids))
-        .order_by(Officer.id)
-    ):
-        timeline = replay(history.get(oid, []), state, since, cutoff)
-        if timeline is not None:
-            officers.append(_Officer(oid, batch_id, country, ministry, definition_id, timeline))
-    used = {o.definition_id for o in officers}
-    definitions = {
-        published.id: services.workflows.get(published).definition
-        for published in session.scalars(
-            select(DefinitionVersion).where(DefinitionVersion.id.in_(used))
-        )
-    }
-    batches = {
-        bid: (f"{prefix}{number}", title)
-        for bid, prefix, number, title in session.execute(
-            select(Batch.id, Track.ref_prefix, Batch.number, Track.title)
-            .join(Track, Batch.track_id == Track.id)
-            .where(Batch.id.in_(batch_ids))
-        )
-    }
-    approvals = {
-        (oid, name): at
-        for oid, name, at in session.execute(
-            select(Signoff.officer_id, Signoff.name, func.min(Signoff.signed_at))
-            .where(
-                Signoff.officer_id.in_(in_scope),
-                Signoff.decision == "approved",
-                Signoff.signed_at < cutoff,
-            )
-            .group_by(Signoff.officer_id, Signoff.name)
-        )
-    }
-    careers = [
-        (oid, kind, day)
-        for oid, kind, day in session.execute(
-            select(CareerRecord.officer_id, CareerRecord.kind, CareerRecord.from_date).where(
-                CareerRecord.officer_id.in_(in_scope),
-                CareerRecord.kind.in_(OUTCOME_KINDS),
-                CareerRecord.from_date <= as_of,
-            )
-        )
-    ]
-    quotas = [
-        (bid, country, seats)
-        for bid, country, seats in session.execute(
-            select(BatchQuota.batch_id, BatchQuota.country, BatchQuota.seats)
-            .join(Batch, BatchQuota.batch_id == Batch.id)
-            # A batch set up after the as-of date had no seats to fill yet.
-            .where(BatchQuota.batch_id.in_(batch_ids), Batch.created_at < cutoff)
-        )
-    ]
-    return _Loaded(
-        officers, definitions, batches, approvals, deadlines(session, in_scope), careers, quotas
-    )
-
-
-def _assemble(scope: Scope, as_of: date, now: datetime, within_years: int, data: _Loaded) -> Report:
+def _assemble(
+    scope: Scope, as_of: date, now: datetime, within_years: int, data: ScopeRows
+) -> Report:
     officers = data.officers
     countries = _countries(o.country for o in officers)
     labels = _stage_labels(data.definitions.values())
@@ -264,7 +142,7 @@ def _ordered(counter: Counter[str], order: Iterable[str] | None = None) -> tuple
 
 
 def _by_stage(
-    officers: list[_Officer], labels: dict[str, str], countries: tuple[str, ...]
+    officers: list[ScopedOfficer], labels: dict[str, str], countries: tuple[str, ...]
 ) -> tuple[StageRow, ...]:
     counts = Counter((o.timeline.state, o.country) for o in officers)
     rows = []
@@ -274,7 +152,7 @@ def _by_stage(
     return tuple(rows)
 
 
-def _withdrawals(officers: list[_Officer], countries: tuple[str, ...]) -> Withdrawals:
+def _withdrawals(officers: list[ScopedOfficer], countries: tuple[str, ...]) -> Withdrawals:
     gone = [o for o in officers if o.timeline.state == WITHDRAWN]
     reasons: Counter[tuple[str, str]] = Counter()
     for o in gone:
@@ -291,7 +169,7 @@ def _withdrawals(officers: list[_Officer], countries: tuple[str, ...]) -> Withdr
     )
 
 
-def _stage_times(officers: list[_Officer], labels: dict[str, str]) -> tuple[StageTime, ...]:
+def _stage_times(officers: list[ScopedOfficer], labels: dict[str, str]) -> tuple[StageTime, ...]:
     days: dict[str, list[float]] = defaultdict(list)
     for o in officers:
         for stage, spent in o.timeline.days_in.items():
@@ -309,7 +187,7 @@ def _stage_times(officers: list[_Officer], labels: dict[str, str]) -> tuple[Stag
     )
 
 
-def _signoffs(data: _Loaded, as_of: date) -> tuple[SignoffRow, ...]:
+def _signoffs(data: ScopeRows, as_of: date) -> tuple[SignoffRow, ...]:
     specs: dict[str, SignoffDef] = {}
     for definition in sorted(data.definitions.values(), key=lambda d: d.key):
         for spec in definition.signoffs:
@@ -345,7 +223,7 @@ def _signoffs(data: _Loaded, as_of: date) -> tuple[SignoffRow, ...]:
 
 
 def _graduates(
-    officers: list[_Officer], batches: dict[int, tuple[str, str]], countries: tuple[str, ...]
+    officers: list[ScopedOfficer], batches: dict[int, tuple[str, str]], countries: tuple[str, ...]
 ) -> Graduates:
     done = [o for o in officers if GRADUATED in o.timeline.entered]
     return Graduates(
@@ -357,7 +235,7 @@ def _graduates(
 
 
 def _outcomes(
-    officers: list[_Officer],
+    officers: list[ScopedOfficer],
     careers: list[tuple[int, str, date]],
     countries: tuple[str, ...],
     as_of: date,
@@ -393,7 +271,7 @@ def _outcomes(
 
 
 def _quotas(
-    officers: list[_Officer],
+    officers: list[ScopedOfficer],
     quotas: list[tuple[int, str, int]],
     batches: dict[int, tuple[str, str]],
     countries: tuple[str, ...],
