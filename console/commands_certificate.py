@@ -110,6 +110,36 @@ def _write_whole(output: Path, data: bytes) -> None:
         raise InvalidData(f"cannot write {output}: {error.strerror}") from None
 
 
+@certificate.command("check")
+@click.option(
+    "--template",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="The template to check (default: the installed one).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the sample PDF here, to look at.",
+)
+@pass_state
+def certificate_check(state: CliState, template: Path | None, output: Path | None) -> None:
+    """Render the certificate template with sample data: exit 7 naming file and line."""
+    from lifecycle import certificate_pdf as pdf
+    from lifecycle.errors import ConfigurationError
+
+    if template is not None and not template.is_file():
+        raise ConfigurationError(f"--template {template} is not a file")
+    chosen = template or pdf.template_path(state.settings().template_dir())
+    document = pdf.render_pdf(
+        pdf.SAMPLE_DETAILS, pdf.SAMPLE_CODE, verify_url(state, pdf.SAMPLE_CODE), template=chosen
+    )
+    if output is not None:
+        _write_whole(output, document)
+    ok(f"{chosen or pdf.SHIPPED_DISPLAY}: renders")
+
+
 @certificate.command("verify")
 @click.argument("code")
 @json_option

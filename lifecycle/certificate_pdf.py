@@ -30,6 +30,30 @@ OVERRIDE_SUBFOLDER = "certificates"
 SHIPPED_DISPLAY = f"lifecycle/templates/{TEMPLATE_NAME}"
 
 
+# What `attache certificate check` renders a template with: every field a real
+# certificate has, and a name in Khmer script to show the fonts shape it.
+SAMPLE_DETAILS: dict[str, str] = {
+    "ref": "JD17-01",
+    "name": "ឈី រដ្ឋា (Chhy Ratha)",
+    "country": "KH",
+    "country_name": "Cambodia",
+    "ministry": "Ministry of Foreign Affairs and International Cooperation",
+    "programme": "IAI Attachment Programme for Junior Diplomats",
+    "track": "junior-diplomats",
+    "batch": "JD17",
+    "batch_number": "17",
+    "batch_start": "2023-02-01",
+    "batch_end": "2024-01-31",
+    "funder": "Japan-ASEAN Integration Fund (JAIF)",
+    "graduated_on": "2024-01-24",
+    "division": "Political Cooperation Division",
+    "department": "APSC",
+    "department_name": "ASEAN Political-Security Community Department",
+    "divisions": "Political Cooperation Division",
+}
+SAMPLE_CODE = "K7QH-2M9X-4TRB-ZC0D"
+
+
 def template_path(template_dir: Path | None) -> Path | None:
     """The coordinator's override in ``template_dir``, if they made one."""
     if template_dir is None:
@@ -106,4 +130,3 @@ def render_pdf(
     document.metadata.modified = None
     document.write_pdf(out, pdf_identifier=code.encode())
     return out.getvalue()
-

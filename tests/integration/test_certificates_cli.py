@@ -107,3 +107,27 @@ def test_show_issue_and_backfill(database_url: str, services: Services, code: st
         database_url, "certificate", "issue", "--all-graduated", "--as", COORDINATOR
     )
     assert "0 certificate(s) issued" in none_left.out
+
+
+def test_check_renders_a_template_or_names_its_fault(tmp_path: Path) -> None:
+    """A coordinator tries a template before installing it: file and line, exit 7."""
+    database_url = f"sqlite:///{tmp_path / 'never-opened.db'}"  # check needs no database
+    good = tmp_path / "good.html.j2"
+    good.write_text("<h1>{{ certificate.name }}</h1><p>{{ code }}</p>\n", encoding="utf-8")
+    sample = tmp_path / "sample.pdf"
+    run = attache(database_url, "certificate", "check", "--template", str(good), "-o", str(sample))
+    assert (0, f"✓ {good}: renders") == (run.code, run.out.strip())
+    assert sample.read_bytes().startswith(b"%PDF-")
+    shipped = attache(database_url, "certificate", "check")
+    assert (0, "✓ lifecycle/templates/certificate.html.j2: renders") == (
+        shipped.code,
+        shipped.out.strip(),
+    )
+    bad = tmp_path / "bad.html.j2"
+    bad.write_text("<h1>\n{{ certificate.nmae }}</h1>\n", encoding="utf-8")
+    broken = attache(database_url, "certificate", "check", "--template", str(bad))
+    assert 7 == broken.code
+    assert not (tmp_path / "never-opened.db").exists()
+    assert [
+        f"attache: certificate template {bad}, line 2: 'dict object' has no attribute 'nmae'"
+    ] == broken.err_lines
