@@ -6,6 +6,10 @@ user's own record, placed with SUPERVISOR) is walked to graduation first.
 
 from __future__ import annotations
 
+import html
+import subprocess
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -177,3 +181,25 @@ def test_the_api_serves_the_certificate_and_public_verification(
     assert (200, "valid") == (checked.status_code, checked.json()["status"])
     assert NO_STORE.items() <= checked.headers.items()
     problem(client.get("/api/certificates/verify/K7QH-2M9X-4TRB-ZC0D"), 404, "not_found")
+
+
+def test_the_download_uses_the_coordinators_override_and_reports_a_broken_one(
+    client: TestClient, world: World, code: str, template_dir: Path
+) -> None:
+    """ATTACHE_TEMPLATE_DIR/certificates/certificate.html.j2 replaces the shipped one."""
+    folder = template_dir / "certificates"
+    folder.mkdir()
+    template = folder / "certificate.html.j2"
+    template.write_text("<h1>Custom {{ certificate.batch }} {{ code }}</h1>\n", encoding="utf-8")
+    headers = session_cookie(world.session(C))
+    response = client.get(f"/officers/{world.mine}/certificate.pdf", headers=headers)
+    assert 200 == response.status_code
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert f"Custom JD17 {code}" == text.strip()
+    template.write_text("<h1>\n{{ certificate.__class__ }}</h1>\n", encoding="utf-8")
+    with unchanged(world.services):
+        broken = client.get(f"/officers/{world.mine}/certificate.pdf", headers=headers)
+    assert 422 == broken.status_code
+    assert f"certificate template {template}, line 2: " in html.unescape(broken.text)
