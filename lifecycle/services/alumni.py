@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import pycountry
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecycle.errors import InvalidData, NotFound, TransitionNotAllowed
+from lifecycle.errors import NotFound, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     AlumniSurvey,
@@ -28,21 +27,22 @@ from lifecycle.persistence.tables import (
     Testimonial,
     User,
 )
-from lifecycle.roles import COUNTRIES, SECRETARIAT_TIMEZONE, Role
+from lifecycle.roles import SECRETARIAT_TIMEZONE, Role
 from lifecycle.services import access
+from lifecycle.services.career_fields import (
+    TESTIMONIAL_LIMIT,
+    bounded,
+    career_fields,
+    country_name,
+)
 from lifecycle.services.context import Services, require_role
-from lifecycle.services.validation import clean_text, iso_date, required
 
 ROUNDS = (6, 12, 24)  # months after graduation
 # A round's link works for this many days from the day it opens: the invitation goes
 # out that day and the chaser two weeks later, and the 6- and 12-month rounds never
 # overlap, so an alumnus is never asked two surveys at once.
 ROUND_OPEN_DAYS = 60
-KINDS = ("promotion", "posting", "other")
 ALUMNI_STATES = ("graduated", "alumni")
-EARLIEST = date(1990, 1, 1)  # the programme began in 2001; older dates are typing slips
-TEXT_LIMITS = {"position": 200, "organisation": 300}
-TESTIMONIAL_LIMIT = 4000
 JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
 
 
@@ -215,68 +215,6 @@ def career_records(services: Services, ref: str, *, actor: str | None) -> list[C
         return [_entry(session, r) for r in rows]
 
 
-def career_fields(
-    kind: str,
-    position: str,
-    organisation: str,
-    country: str,
-    from_date: str | date,
-    today: date,
-) -> dict[str, object]:
-    """The columns of a career record, checked: every problem in one InvalidData."""
-    problems: dict[str, str] = {}
-    values: dict[str, object] = {}
-    cleaned_kind = (kind or "").strip().lower()
-    if cleaned_kind not in KINDS:
-        problems["kind"] = f"kind {kind!r} is not one of {', '.join(KINDS)}"
-    values["kind"] = cleaned_kind
-    for field, value in (("position", position), ("organisation", organisation)):
-        try:
-            values[field] = _bounded(value, field, TEXT_LIMITS[field])
-        except InvalidData as exc:
-            problems[field] = exc.message
-    try:
-        values["country"] = any_country(country)
-    except InvalidData as exc:
-        problems["country"] = exc.message
-    try:
-        values["from_date"] = _career_date(from_date, today)
-    except InvalidData as exc:
-        problems["from_date"] = exc.message
-    if problems:
-        raise InvalidData("; ".join(problems.values()), fields=problems)
-    return values
-
-
-def any_country(value: str) -> str:
-    """Any ISO 3166-1 country, by code (JP, JPN) or English name, as its alpha-2 code.
-
-    Alumni are posted anywhere (consul in Osaka, ambassador in Jakarta), unlike the four
-    home countries officers are nominated from; the programme's own spellings of those
-    ("Lao PDR", "Viet Nam") are accepted too.
-    """
-    text = " ".join((value or "").split())
-    programme = {name.casefold(): code for code, name in COUNTRIES.items()}
-    if text.casefold() in programme:
-        return programme[text.casefold()]
-    try:
-        code: str = pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        raise InvalidData(
-            f"country {value!r} is not an ISO 3166 country: give its two-letter code "
-            "(e.g. JP, ID) or its English name (e.g. Japan)",
-            fields={"country": "unknown"},
-        ) from None
-    return code
-
-
-def country_name(code: str) -> str:
-    if code in COUNTRIES:
-        return COUNTRIES[code]
-    found = pycountry.countries.get(alpha_2=code)
-    return str(getattr(found, "common_name", None) or found.name) if found else code
-
-
 # -- testimonials ----------------------------------------------------------------------
 
 
@@ -290,7 +228,7 @@ def add_testimonial(
         officer = alumnus(session, ref)
         row = Testimonial(
             officer_id=officer.id,
-            text=_bounded(text, "testimonial", TESTIMONIAL_LIMIT),
+            text=bounded(text, "testimonial", TESTIMONIAL_LIMIT, lines=True),
             may_publish=may_publish,
             source="coordinator",
             recorded_by_id=user.id,
@@ -334,27 +272,6 @@ def _visible(session: Session, ref: str, actor: str | None) -> Officer:
         return repo.officer_by_ref(session, ref)
     user = repo.user_by_email(session, actor)
     return access.visible_officer(session, Role(user.role), user.id, user.email, ref)
-
-
-def _bounded(value: str | None, field: str, limit: int) -> str:
-    cleaned = required(value, field)
-    if len(cleaned) > limit:
-        raise InvalidData(
-            f"{field} is {len(cleaned)} characters long; at most {limit} are allowed",
-            fields={field: "too long"},
-        )
-    return cleaned
-
-
-def _career_date(value: str | date, today: date) -> date:
-    day = value if isinstance(value, date) else iso_date(clean_text(value) or "", "from date")
-    if not EARLIEST <= day <= today:
-        raise InvalidData(
-            f"from date {day.isoformat()} must lie between {EARLIEST.isoformat()} and today "
-            f"({today.isoformat()})",
-            fields={"from_date": "out of range"},
-        )
-    return day
 
 
 def _record(session: Session, record_id: int, officer_ref: str | None = None) -> CareerRecord:

@@ -31,7 +31,7 @@ from lifecycle.persistence.tables import (
     Testimonial,
 )
 from lifecycle.roles import Role
-from lifecycle.services import alumni
+from lifecycle.services import alumni, career_fields
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
 from lifecycle.services.validation import clean_text
@@ -202,13 +202,9 @@ def answer_survey(services: Services, token: str, answers: SurveyAnswers) -> Sur
         survey = _open_survey(session, token, now)
         officer = survey.officer
         career = _career(answers, services.today())
-        text = clean_text(answers.testimonial)
-        if text is not None and len(text) > alumni.TESTIMONIAL_LIMIT:
-            raise InvalidData(
-                f"the testimonial is {len(text)} characters long; at most "
-                f"{alumni.TESTIMONIAL_LIMIT} are allowed",
-                fields={"testimonial": "too long"},
-            )
+        text = career_fields.plain_text(
+            answers.testimonial, "testimonial", career_fields.TESTIMONIAL_LIMIT, lines=True
+        )
         # The conditional UPDATE is what makes an answer single-use under concurrency:
         # of two submissions racing, the second finds answered_at set (PostgreSQL
         # re-checks the WHERE after waiting on the first's row lock; SQLite serialises
@@ -328,7 +324,7 @@ def _career(answers: SurveyAnswers, today: date) -> dict[str, object] | None:
             "you said your position changed: please also give your " + ", ".join(missing),
             fields={name: "required" for name in missing},
         )
-    return alumni.career_fields(
+    return career_fields.career_fields(
         answers.kind or "other",
         answers.position or "",
         answers.organisation or "",

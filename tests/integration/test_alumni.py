@@ -14,7 +14,7 @@ from lifecycle.errors import (
     TransitionNotAllowed,
 )
 from lifecycle.persistence import repository as repo
-from lifecycle.services import Services, alumni
+from lifecycle.services import Services, alumni, career_fields
 from tests.alumni_support import graduated
 from tests.integration import attache
 from tests.support import COORDINATOR, SUPERVISOR, VIEWER, dump, nominate, seed_programme
@@ -87,7 +87,7 @@ def test_names_in_every_script_round_trip_in_career_records(services: Services) 
     ],
 )
 def test_any_country_by_code_or_english_name(typed: str, code: str) -> None:
-    assert code == alumni.any_country(typed)
+    assert code == career_fields.any_country(typed)
 
 
 def test_roles_only_coordinators_and_admins_record(services: Services) -> None:
@@ -137,9 +137,22 @@ def test_only_graduates_have_career_records(services: Services) -> None:
         ({"from_date": "2023-01-03"}, {"from_date"}),  # tomorrow, at the Secretariat
         ({"position": "   "}, {"position"}),
         ({"organisation": "x" * 301}, {"organisation"}),
+        ({"position": "Director\x00"}, {"position"}),  # PostgreSQL cannot store NUL
+        ({"organisation": "MFA\nLao PDR"}, {"organisation"}),  # one line
         ({"kind": "", "country": "", "position": ""}, {"kind", "country", "position"}),
     ],
-    ids=["kind", "country", "no-such-day", "too-old", "future", "blank", "too-long", "all"],
+    ids=[
+        "kind",
+        "country",
+        "no-such-day",
+        "too-old",
+        "future",
+        "blank",
+        "too-long",
+        "nul",
+        "newline",
+        "all",
+    ],
 )
 def test_what_cannot_be_recorded_is_refused_all_at_once(
     services: Services, changes: dict[str, str], fields: set[str]

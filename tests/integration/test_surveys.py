@@ -226,7 +226,7 @@ def test_still_in_the_same_position_writes_no_career_record(services: Services) 
         ),
         (
             surveys.SurveyAnswers(True, testimonial="x" * 4001),
-            "the testimonial is 4001 characters long; at most 4000 are allowed",
+            "testimonial is 4001 characters long; at most 4000 are allowed",
         ),
     ],
     ids=["missing", "country", "future", "long"],

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from lifecycle.roles import Role
-from lifecycle.services import Services, alumni, surveys
+from lifecycle.services import Services, alumni, career_fields, surveys
 from lifecycle.services.accounts import Visitor
 from web.auth import page, services_of
 from web.pages.forms import done
@@ -38,7 +38,7 @@ def section(services: Services, ref: str, state: str, who: Visitor) -> dict[str,
         "records": records,
         "testimonials": said,
         "rounds": surveys.survey_rounds(services, ref, actor=who.email),
-        "kinds": alumni.KINDS,
+        "kinds": career_fields.KINDS,
     }
 
 

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Form, Path, Request
 from fastapi.responses import Response
 
 from lifecycle.errors import AttacheError, Conflict, Expired, InvalidData, NotFound
-from lifecycle.services import alumni, surveys
+from lifecycle.services import career_fields, surveys
 from web.auth import services_of
 from web.rendering import render
 
@@ -62,7 +62,13 @@ def _form(
     return render(
         request,
         "survey.html",
-        {"form": form, "token": token, "values": values, "problem": problem, "kinds": alumni.KINDS},
+        {
+            "form": form,
+            "token": token,
+            "values": values,
+            "problem": problem,
+            "kinds": career_fields.KINDS,
+        },
         status_code=status,
         headers=PRIVATE,
     )
