@@ -137,3 +137,25 @@ def test_a_template_cannot_read_files_or_reach_the_network(tmp_path: Path) -> No
     )
     text = pdf_text(document, tmp_path)
     assert (True, True, False) == (VIETNAMESE in text, "INLINE" in text, "LEAKED" in text)
+
+
+def test_the_pdf_is_one_a4_landscape_page_titled_with_the_name(tmp_path: Path) -> None:
+    """Even the longest sample fits one A4 landscape page; the title names the graduate."""
+    details = {
+        **certificate_pdf.SAMPLE_DETAILS,
+        "name": f"{KHMER} {BURMESE} {VIETNAMESE}",
+        "divisions": "Political Cooperation Division; Social Welfare, Women, Labour and "
+        "Migrant Workers Division; Trade Facilitation Division",
+    }
+    path = tmp_path / "certificate.pdf"
+    path.write_bytes(certificate_pdf.render_pdf(details, "K7QH-2M9X-4TRB-ZC0D", "https://x/v"))
+    done = subprocess.run(["pdfinfo", str(path)], capture_output=True, check=True)
+    info = dict(
+        (key.strip(), value.strip())
+        for key, _, value in (line.partition(":") for line in done.stdout.decode().splitlines())
+    )
+    assert {
+        "Pages": "1",
+        "Page size": "841.89 x 595.276 pts (A4)",
+        "Title": f"Certificate of Completion: {details['name']}",
+    } == {key: info[key] for key in ("Pages", "Page size", "Title")}
