@@ -8,6 +8,7 @@ element ids, no date stamp), so a re-sent report can be compared with the first.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -66,12 +67,22 @@ def _figure(height: float) -> tuple[Figure, Axes]:
     return figure, figure.subplots()
 
 
-def _svg(figure: Figure) -> str:
+def _svg(figure: Figure, name: str) -> str:
     out = io.StringIO()
     figure.savefig(out, format="svg", metadata={"Date": None})
     text = out.getvalue()
     # Inline in HTML the XML prolog and DOCTYPE are noise: keep the <svg> element only.
-    return text[text.index("<svg") :]
+    return _own_ids(text[text.index("<svg") :], name)
+
+
+_ID = re.compile(r'(\bid="|href="#|url\(#)([^")]+)')
+
+
+def _own_ids(svg: str, name: str) -> str:
+    """Prefix every id and reference with the chart's name: matplotlib numbers ids from 1
+    in each figure, and several SVGs inline in one page must not share an id (a glyph
+    ``<use href="#DejaVuSans-44">`` would otherwise draw another chart's glyph)."""
+    return _ID.sub(lambda m: f"{m.group(1)}{name}-{m.group(2)}", svg)
 
 
 def _whole_numbers(axis: Axis) -> None:
@@ -103,7 +114,7 @@ def _by_stage(report: Report) -> str:
     _whole_numbers(axes.xaxis)
     if any(left):
         axes.legend(loc="lower right", frameon=False)
-    return _svg(figure)
+    return _svg(figure, "chart-stages")
 
 
 def _signoffs(report: Report) -> str:
@@ -121,7 +132,7 @@ def _signoffs(report: Report) -> str:
     axes.set_xlabel("sign-offs")
     _whole_numbers(axes.xaxis)
     axes.legend(loc="lower right", frameon=False)
-    return _svg(figure)
+    return _svg(figure, "chart-signoffs")
 
 
 def _graduates(report: Report) -> str:
@@ -134,7 +145,7 @@ def _graduates(report: Report) -> str:
     )
     axes.set_ylabel("graduates")
     _whole_numbers(axes.yaxis)
-    return _svg(figure)
+    return _svg(figure, "chart-graduates")
 
 
 def _quotas(report: Report) -> str:
@@ -151,4 +162,4 @@ def _quotas(report: Report) -> str:
     axes.set_xlabel("officers")
     _whole_numbers(axes.xaxis)
     axes.legend(loc="lower right", frameon=False)
-    return _svg(figure)
+    return _svg(figure, "chart-quotas")

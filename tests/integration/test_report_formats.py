@@ -189,6 +189,18 @@ def test_charts_are_inline_svg_and_the_same_every_time(demo: Services) -> None:
         assert chart.svg.startswith("<svg") and "<script" not in chart.svg
 
 
+def test_the_charts_inline_in_one_page_share_no_id(demo: Services) -> None:
+    """Several SVGs in one HTML document: every id once, every reference to one of them
+    (a glyph's href, a clip path's url) resolves within the page."""
+    html = render_document(build_report(demo, as_of=YEAR_END, actor=VIEWER))
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert sorted(set(ids)) == sorted(ids)
+    references = set(re.findall(r'href="#([^"]+)"', html)) | set(
+        re.findall(r"url\(#([^)]+)\)", html)
+    )
+    assert references and set() == references - set(ids)
+
+
 def test_an_empty_scope_still_makes_every_document(demo: Services, tmp_path: Path) -> None:
     """A batch with nobody nominated yet (JD18, the day before its nominations)."""
     before = date(2026, 6, 30)
