@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, insert, or_, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence.tables import Reminder
@@ -51,6 +51,7 @@ def sync_officer(
 
 
 # What sync reads of each existing row: enough to decide, never a tracked ORM object.
+# Its statements are built once: building them per call cost more than running them.
 _SYNC_COLUMNS = (
     REMINDERS.c.id, REMINDERS.c.officer_id, REMINDERS.c.key, REMINDERS.c.status,
     REMINDERS.c.due_at, REMINDERS.c.send_at, REMINDERS.c.expires_at,
@@ -78,6 +79,12 @@ _OFFICERS_ROWS = (
     .where(REMINDERS.c.officer_id.in_(bindparam("ids", expanding=True)))
     .with_for_update()
 )
+_INSERT = insert(REMINDERS)
+_CANCEL = (
+    update(REMINDERS)
+    .where(REMINDERS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=CANCELLED, updated_at=bindparam("now"))
+)
 SYNC_CHUNK = 500  # officers per locking read: well inside every driver's parameter limit
 
 
@@ -87,6 +94,10 @@ def sync_officers(
     """``sync_officer`` for many officers at once: their rows read (and locked) in one
     query per SYNC_CHUNK officers, new rows in one INSERT, changed ones in one UPDATE
     each kind; rows that stay as they are are not written."""
+    # Plain Core statements on the session's connection: no ORM object is involved, and
+    # the session's own layer (events, autoflush) cost more than the statements. The
+    # caller has flushed (Services.officer_changed does).
+    connection = session.connection()
     added: list[dict[str, object]] = []
     refreshed: list[dict[str, object]] = []
     cancelled: list[int] = []
@@ -94,7 +105,7 @@ def sync_officers(
     for start in range(0, len(officer_ids), SYNC_CHUNK):
         chunk = officer_ids[start : start + SYNC_CHUNK]
         existing: dict[int, dict[str, Any]] = {officer_id: {} for officer_id in chunk}
-        for row in _locked_rows(session, chunk):
+        for row in _locked_rows(connection, chunk):
             existing[row.officer_id][row.key] = row
         for officer_id in chunk:
             rows = existing[officer_id]
@@ -117,25 +128,21 @@ def sync_officers(
     if added:
         # One bulk INSERT: an officer entering placement gets a few dozen rows at once,
         # and building a tracked ORM object for each cost more than planning them.
-        session.execute(insert(REMINDERS), added)
+        connection.execute(_INSERT, added)
     if refreshed:
-        session.execute(_REFRESH, refreshed)
+        connection.execute(_REFRESH, refreshed)
     for start in range(0, len(cancelled), SYNC_CHUNK):
-        session.execute(
-            update(REMINDERS)
-            .where(REMINDERS.c.id.in_(cancelled[start : start + SYNC_CHUNK]))
-            .values(status=CANCELLED, updated_at=now)
-        )
+        connection.execute(_CANCEL, {"ids": cancelled[start : start + SYNC_CHUNK], "now": now})
 
 
-def _locked_rows(session: Session, officer_ids: list[int]) -> Iterator[Any]:
+def _locked_rows(connection: Connection, officer_ids: list[int]) -> Iterator[Any]:
     # Locked (PostgreSQL; SQLite's writer lock already serialises): a dispatcher claims
     # with SKIP LOCKED, so it cannot claim, send and mark a row between our read and our
     # write, which would let us overwrite 'sent' with 'cancelled' (and later revive it).
     if len(officer_ids) == 1:
-        yield from session.execute(_ONE_OFFICER_ROWS, {"id": officer_ids[0]})
+        yield from connection.execute(_ONE_OFFICER_ROWS, {"id": officer_ids[0]})
     else:
-        yield from session.execute(_OFFICERS_ROWS, {"ids": officer_ids})
+        yield from connection.execute(_OFFICERS_ROWS, {"ids": officer_ids})
 
 
 def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Reminder:

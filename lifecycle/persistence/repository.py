@@ -237,10 +237,13 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
     ids = list(found)
     for start in range(0, len(ids), ROWS_CHUNK):
         chunk = ids[start : start + ROWS_CHUNK]
+        # On the session's connection: a plain read, no ORM object, no autoflush (the
+        # caller flushes: lifecycle.services.facts does).
+        connection = session.connection()
         found_rows = (
-            session.execute(_ONE_OFFICER_ROWS, {"id": chunk[0]})
+            connection.execute(_ONE_OFFICER_ROWS, {"id": chunk[0]})
             if len(chunk) == 1
-            else session.execute(_OFFICERS_ROWS, {"ids": chunk})
+            else connection.execute(_OFFICERS_ROWS, {"ids": chunk})
         )
         for part, _, officer_id, a, b, c, d, at in found_rows:
             rows = found[officer_id]

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
 from lifecycle.engine import CompiledWorkflow
 from lifecycle.guards import OfficerFacts, SignoffFact
@@ -148,7 +148,9 @@ def _forget_on_bulk_writes(state: ORMExecuteState) -> None:
             forget(state.session)
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_rollback")
-def _forget_at_transaction_end(session: Session) -> None:
-    session.info.pop(_CACHE, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint's end too: what was read inside it may have been rolled back. (Each
+    # flush runs in an inner transaction of its own, which is neither: kept.)
+    if transaction.nested or transaction.parent is None:
+        session.info.pop(_CACHE, None)
