@@ -113,7 +113,7 @@ def _by_stage(report: Report) -> str:
     axes.set_xlabel("officers")
     _whole_numbers(axes.xaxis)
     if any(left):
-        axes.legend(loc="lower right", frameon=False)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(figure, "chart-stages")
 
 
@@ -131,7 +131,7 @@ def _signoffs(report: Report) -> str:
         left = [a + b for a, b in zip(left, values, strict=True)]
     axes.set_xlabel("sign-offs")
     _whole_numbers(axes.xaxis)
-    axes.legend(loc="lower right", frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(figure, "chart-signoffs")
 
 
@@ -161,5 +161,5 @@ def _quotas(report: Report) -> str:
     axes.set_yticks(positions, labels)
     axes.set_xlabel("officers")
     _whole_numbers(axes.xaxis)
-    axes.legend(loc="lower right", frameon=False)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return _svg(figure, "chart-quotas")
