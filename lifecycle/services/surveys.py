@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -49,7 +49,7 @@ class SurveyRound:
 
     round_months: int
     opens_on: date
-    closes_at: datetime
+    last_day: date  # at the Secretariat: the link stops working at midnight after it
     answered_at: datetime | None
 
 
@@ -59,7 +59,7 @@ class SurveyForm:
 
     name: str
     round_months: int
-    closes_at: datetime
+    open_until: datetime  # the last minute answers are taken
     timezone: str
     position: str  # their latest known position, to ask "still the same?"
     organisation: str
@@ -167,7 +167,10 @@ def survey_rounds(services: Services, ref: str, *, actor: str) -> list[SurveyRou
             .where(AlumniSurvey.officer_id == officer.id)
             .order_by(AlumniSurvey.round_months)
         ).all()
-        return [SurveyRound(r.round_months, r.opens_on, r.expires_at, r.answered_at) for r in rows]
+        return [
+            SurveyRound(r.round_months, r.opens_on, _last_day(r.expires_at), r.answered_at)
+            for r in rows
+        ]
 
 
 # -- the public form -------------------------------------------------------------------
@@ -188,7 +191,7 @@ def survey_form(services: Services, token: str) -> SurveyForm:
         return SurveyForm(
             officer.name,
             survey.round_months,
-            survey.expires_at,
+            survey.expires_at - timedelta(minutes=1),
             officer.timezone,
             latest.position if latest else officer.position or "",
             latest.organisation if latest else officer.ministry,
@@ -294,9 +297,10 @@ def _open_survey(session: Session, token: str, now: datetime) -> AlumniSurvey:
             "you. To change an answer, write to the ASEAN Secretariat"
         )
     if now >= min(claim.expires_at, survey.expires_at):
+        last_moment = survey.expires_at - timedelta(seconds=1)
         raise Expired(
-            f"this survey closed on {_day(survey.expires_at, zone)}; if you would still "
-            "like to answer, ask the ASEAN Secretariat for a new link"
+            f"this survey closed at the end of {_day(last_moment, zone)}; if you would "
+            "still like to answer, ask the ASEAN Secretariat for a new link"
         )
     return survey
 
@@ -344,6 +348,10 @@ def _stored(
     if text is not None:
         stored |= {"testimonial": text, "may_publish": "yes" if answers.may_publish else "no"}
     return stored
+
+
+def _last_day(expires_at: datetime) -> date:
+    return (expires_at - timedelta(seconds=1)).astimezone(alumni.JAKARTA).date()
 
 
 def _day(instant: datetime, zone: str) -> str:

@@ -107,6 +107,8 @@ def test_graduating_opens_the_three_rounds_once(services: Services, clock: FakeC
     ]
     assert date(2023, 1, 2) == graduation_day
     assert expected == [(r.round_months, r.opens_on, r.expires_at) for r in rounds(services, ref)]
+    listed = surveys.survey_rounds(services, ref, actor=COORDINATOR)
+    assert [date(2023, 8, 30), date(2024, 3, 1), date(2025, 3, 2)] == [r.last_day for r in listed]
     before = dump(services)
     with services.transaction() as session:
         officer = repo.officer_by_ref(session, ref)
@@ -162,7 +164,7 @@ def test_a_link_answered_expired_tampered_with_and_reused(
     surveys.survey_form(services, late)
     clock.set(datetime(2024, 3, 1, 17, 0, tzinfo=UTC))  # midnight in Jakarta: closed
     expired = refused(services, late, Expired)
-    assert expired.startswith("this survey closed on 2 March 2024;"), expired
+    assert expired.startswith("this survey closed at the end of 1 March 2024;"), expired
     assert 1 == len(career(services, ref))
 
 
@@ -253,7 +255,9 @@ def test_reissuing_kills_the_old_link_and_reopens_a_closed_round(
     old = token_of(link(services, ref))
     assert old == token_of(link(services, ref))  # copying again gives the same link
     clock.set(datetime(2023, 10, 1, 2, 0, tzinfo=UTC))  # the 6-month round closed in August
-    assert refused(services, old, Expired).startswith("this survey closed on 31 August 2023")
+    assert refused(services, old, Expired).startswith(
+        "this survey closed at the end of 30 August 2023"
+    )
     new = token_of(link(services, ref, reissue=True))
     assert new != old
     assert surveys.INVALID == refused(services, old, NotFound)

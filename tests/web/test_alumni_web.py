@@ -98,7 +98,7 @@ def test_reused_expired_and_invalid_links_get_their_own_page_and_status(
         "/surveys/not-a-token": (404, "This link does not work", surveys.INVALID),
     }
     world.clock.set(world.clock.now() + timedelta(days=365 + 70))
-    cases[late] = (410, "This survey has closed", "this survey closed on ")
+    cases[late] = (410, "This survey has closed", "this survey closed at the end of ")
     for target, (status, heading, said) in cases.items():
         with unchanged(world.services):
             for response in (client.get(target), client.post(target, data=NEW_POST)):
