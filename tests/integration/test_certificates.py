@@ -305,3 +305,26 @@ def test_of_two_simultaneous_revocations_one_wins_and_the_other_is_told(
         certificates.revoke(services, graduated, reason="Our reason", actor=COORDINATOR)
     [row] = rows(services)
     assert "Rival's reason" == row.revoked_reason
+
+
+def test_issuing_by_hand_is_for_coordinators_and_known_officers(
+    services: Services, graduated: str
+) -> None:
+    """Each refusal is one clear error and writes nothing."""
+    setup.add_user(services, name="Admin", email="admin@asean.example", role="admin")
+    cases: list[tuple[str, str, type[Exception], str]] = [
+        (graduated, SUPERVISOR, PermissionDenied, "issuing a certificate needs a coordinator"),
+        (graduated, VIEWER, PermissionDenied, "is a viewer"),
+        ("JD17-99", COORDINATOR, NotFound, "no officer 'JD17-99'"),
+        (graduated, "nobody@asean.example", NotFound, "no user with e-mail"),
+    ]
+    for ref, actor, error, message in cases:
+        before = dump(services)
+        with pytest.raises(error) as refused:
+            certificates.issue_for(services, ref, actor=actor)
+        assert message in str(refused.value), (ref, actor)
+        assert before == dump(services)
+    with pytest.raises(NotFound):
+        certificates.certificate_for(services, "JD17-99", viewer=COORDINATOR)
+    view, new = certificates.issue_for(services, graduated, actor="admin@asean.example")
+    assert (graduated, False) == (view.ref, new)

@@ -203,3 +203,33 @@ def test_the_download_uses_the_coordinators_override_and_reports_a_broken_one(
         broken = client.get(f"/officers/{world.mine}/certificate.pdf", headers=headers)
     assert 422 == broken.status_code
     assert f"certificate template {template}, line 2: " in html.unescape(broken.text)
+
+
+def test_api_and_revoke_refusals_are_clear_and_write_nothing(
+    client: TestClient, world: World
+) -> None:
+    """404 before graduation, 403 for another supervisor's officer, 404 unknown officer."""
+    with unchanged(world.services):
+        problem(
+            client.get(f"/api/officers/{world.theirs}/certificate", headers=world.bearer(C)),
+            404,
+            "not_found",
+        )
+        problem(
+            client.get(f"/api/officers/{world.theirs}/certificate", headers=world.bearer(S)),
+            403,
+            "permission_denied",
+        )
+        problem(
+            client.get("/api/officers/JD17-99/certificate", headers=world.bearer(C)),
+            404,
+            "not_found",
+        )
+        coordinator = world.session(C)
+        for ref in (world.theirs, "JD17-99"):
+            response = client.post(
+                f"/officers/{ref}/certificate/revoke",
+                data=form_with_csrf(coordinator, reason="typo"),
+                headers=session_cookie(coordinator),
+            )
+            assert 404 == response.status_code, ref
