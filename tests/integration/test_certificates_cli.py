@@ -131,3 +131,26 @@ def test_check_renders_a_template_or_names_its_fault(tmp_path: Path) -> None:
     assert [
         f"attache: certificate template {bad}, line 2: 'dict object' has no attribute 'nmae'"
     ] == broken.err_lines
+
+
+def test_refused_commands_print_one_line_and_change_nothing(
+    database_url: str, services: Services, code: str
+) -> None:
+    """Usage, permission and state errors: their exit codes, one line, no change."""
+    nominate(services, "Chhy Ratha", "ratha@mfa.example")  # JD17-02, not graduated
+    before = dump(services)
+    for args, exit_code, message in [
+        (("revoke", REF, "--as", COORDINATOR), 2, "Missing option '--reason'"),
+        (("revoke", REF, "--reason", "typo", "--as", SUPERVISOR), 6, "needs a coordinator"),
+        (("revoke", REF, "--reason", " ", "--as", COORDINATOR), 7, "needs a reason"),
+        (("issue", "JD17-02", "--as", COORDINATOR), 4, "JD17-02 is nominated"),
+        (("issue", REF, "--all-graduated", "--as", COORDINATOR), 2, "not both"),
+        (("show", "JD17-02", "--as", COORDINATOR), 3, "has no graduation certificate"),
+        (("show", REF, "--as", VIEWER), 6, "may not see officer"),
+    ]:
+        run = attache(database_url, "certificate", *args)
+        assert (exit_code, "") == (run.code, run.out), args
+        assert 1 == len(run.err_lines), run.err
+        assert message in run.err, args
+    assert before == dump(services)
+    assert 0 == attache(database_url, "certificate", "verify", code).code
