@@ -95,6 +95,47 @@ def career_list(state: CliState, ref: str, as_json: bool) -> None:
     )
 
 
+@career.command("correct")
+@click.argument("ref")
+@click.argument("record_id", type=click.IntRange(1, 2**31 - 1))
+@click.option("--kind", type=click.Choice(KINDS))
+@click.option("--position")
+@click.option("--organisation")
+@click.option("--country")
+@click.option("--from", "from_date", metavar="DATE")
+@AS_USER
+@pass_state
+def career_correct(
+    state: CliState,
+    ref: str,
+    record_id: int,
+    kind: str | None,
+    position: str | None,
+    organisation: str | None,
+    country: str | None,
+    from_date: str | None,
+    actor: str,
+) -> None:
+    """Correct career record RECORD_ID of alumnus REF: only the options given change."""
+    from lifecycle.services import alumni as service
+
+    entry = service.correct_career_record(
+        state.services(),
+        record_id,
+        actor=actor,
+        officer_ref=ref,
+        kind=kind,
+        position=position,
+        organisation=organisation,
+        country=country,
+        from_date=from_date,
+    )
+    ok(
+        f"{entry.officer_ref}: career record {entry.id} is now {entry.kind}: {entry.position}, "
+        f"{entry.organisation} ({entry.country_name}) from {entry.from_date.isoformat()}"
+    )
+
+
 @career.command("delete")
 @click.argument("ref")
 @click.argument("record_id", type=click.IntRange(1, 2**31 - 1))

@@ -162,6 +162,7 @@ def correct_career_record(
     record_id: int,
     *,
     actor: str,
+    officer_ref: str | None = None,
     kind: str | None = None,
     position: str | None = None,
     organisation: str | None = None,
@@ -172,7 +173,7 @@ def correct_career_record(
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "correcting a career record")
-        record = _record(session, record_id)
+        record = _record(session, record_id, officer_ref)
         fields = career_fields(
             kind if kind is not None else record.kind,
             position if position is not None else record.position,

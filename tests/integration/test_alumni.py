@@ -258,7 +258,37 @@ def test_the_cli_records_lists_and_refuses(services: Services, database_url: str
     assert [("posting", "ညွှန်ကြားရေးမှူး", "JP", "2023-02-01")] == [
         (e["kind"], e["position"], e["country"], e["from_date"]) for e in listed
     ]
+    record = str(listed[0]["id"])
+    run = attache(
+        database_url,
+        "alumni",
+        "career",
+        "correct",
+        ref,
+        record,
+        "--country",
+        "KR",
+        "--as",
+        COORDINATOR,
+        now=NOW,
+    )
+    assert (0, "") == (run.code, run.err)
+    assert ["KR"] == [e.country for e in alumni.career_records(services, ref, actor=None)]
     before = dump(services)
+    run = attache(
+        database_url,
+        "alumni",
+        "career",
+        "correct",
+        "JD17-99",
+        record,
+        "--country",
+        "JP",
+        "--as",
+        COORDINATOR,
+        now=NOW,
+    )
+    assert (3, [f"attache: no career record {record} of JD17-99"]) == (run.code, run.err_lines)
     run = attache(
         database_url,
         "alumni",
