@@ -17,7 +17,15 @@ from sqlalchemy import delete, select
 
 from lifecycle import survey_tokens
 from lifecycle.clock import FakeClock
-from lifecycle.errors import AttacheError, Conflict, Expired, InvalidData, NotFound
+from lifecycle.errors import (
+    AttacheError,
+    Conflict,
+    Expired,
+    InvalidData,
+    NotFound,
+    PermissionDenied,
+    TransitionNotAllowed,
+)
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence import tables
 from lifecycle.persistence.tables import (
@@ -27,13 +35,13 @@ from lifecycle.persistence.tables import (
     Officer,
     Reminder,
 )
-from lifecycle.services import Services, alumni, surveys
+from lifecycle.services import Services, alumni, setup, surveys
 from lifecycle.services import officers as act
 from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
 from notifications.reminder_context import ContextBuilder
 from notifications.workdays import WorkingCalendar
 from tests.alumni_support import graduated
-from tests.support import COORDINATOR, dump
+from tests.support import COORDINATOR, SUPERVISOR, dump
 
 BASE = "https://attache.asean.example"
 NEW_POST = surveys.SurveyAnswers(
@@ -414,3 +422,57 @@ def test_rounds_of_a_graduate_count_from_the_graduation_not_from_later(
         assert [date(2023, 7, 2), date(2024, 1, 2), date(2025, 1, 2)] == [
             r.opens_on for r in opened
         ]
+
+
+def test_who_may_hand_out_links_and_for_which_rounds(services: Services) -> None:
+    """Coordinators only, graduates only, rounds 6/12/24 only: each refusal in words,
+    nothing written (not even the installation's secret)."""
+    [ref] = graduated(services)
+    nominee = setup.nominate(
+        services,
+        batch="JD17",
+        name="Keo Sophea",
+        country="KH",
+        ministry="MFA",
+        email="keo.sophea@mfa.example",
+        actor=COORDINATOR,
+    ).ref
+    cases = [
+        (
+            SUPERVISOR,
+            ref,
+            6,
+            PermissionDenied,
+            f"{SUPERVISOR} is a supervisor; handing out survey links needs a coordinator",
+        ),
+        (
+            COORDINATOR,
+            ref,
+            18,
+            InvalidData,
+            "round 18 is not one of 6, 12, 24 (months after graduation)",
+        ),
+        (
+            COORDINATOR,
+            nominee,
+            6,
+            TransitionNotAllowed,
+            f"{nominee} is nominated; alumni follow-up starts once an officer is graduated or "
+            "alumni",
+        ),
+    ]
+    for actor, who, months, error, message in cases:
+        before = dump(services)
+        with pytest.raises(error) as caught:
+            surveys.survey_link(services, who, months, actor=actor, base_url=BASE)
+        assert (message, before) == (caught.value.message, dump(services))
+
+
+def test_before_any_link_was_issued_no_token_reads(services: Services) -> None:
+    """A fresh installation has no secret yet: reading a link never makes one."""
+    [ref] = graduated(services)
+    [six, *_] = rounds(services, ref)
+    forged = survey_tokens.sign(
+        "guessed", survey_tokens.SurveyClaim(six.id, six.nonce, six.expires_at)
+    )
+    assert surveys.INVALID == refused(services, forged, NotFound)
