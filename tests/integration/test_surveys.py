@@ -437,7 +437,7 @@ def test_who_may_hand_out_links_and_for_which_rounds(services: Services) -> None
         email="keo.sophea@mfa.example",
         actor=COORDINATOR,
     ).ref
-    cases = [
+    cases: list[tuple[str, str, int, type[AttacheError], str]] = [
         (
             SUPERVISOR,
             ref,
