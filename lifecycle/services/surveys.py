@@ -51,6 +51,7 @@ class SurveyRound:
     opens_on: date
     last_day: date  # at the Secretariat: the link stops working at midnight after it
     answered_at: datetime | None
+    closed: bool  # past its last day: only a re-issued link reopens it
 
 
 @dataclass(frozen=True)
@@ -167,8 +168,15 @@ def survey_rounds(services: Services, ref: str, *, actor: str) -> list[SurveyRou
             .where(AlumniSurvey.officer_id == officer.id)
             .order_by(AlumniSurvey.round_months)
         ).all()
+        now = services.now()
         return [
-            SurveyRound(r.round_months, r.opens_on, _last_day(r.expires_at), r.answered_at)
+            SurveyRound(
+                r.round_months,
+                r.opens_on,
+                _last_day(r.expires_at),
+                r.answered_at,
+                now >= r.expires_at,
+            )
             for r in rows
         ]
 

@@ -266,8 +266,11 @@ def test_reissuing_kills_the_old_link_and_reopens_a_closed_round(
     assert refused(services, old, Expired).startswith(
         "this survey closed at the end of 30 August 2023"
     )
+    listed = surveys.survey_rounds(services, ref, actor=COORDINATOR)
+    assert [True, False, False] == [r.closed for r in listed]
     new = token_of(link(services, ref, reissue=True))
     assert new != old
+    assert not surveys.survey_rounds(services, ref, actor=COORDINATOR)[0].closed
     assert surveys.INVALID == refused(services, old, NotFound)
     assert datetime(2023, 11, 29, 17, 0, tzinfo=UTC) == rounds(services, ref)[0].expires_at
     surveys.answer_survey(services, new, surveys.SurveyAnswers(same_position=True))
