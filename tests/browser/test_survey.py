@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from lifecycle.services import alumni, surveys
 from tests.alumni_support import graduate_placed
 from tests.browser.conftest import MOBILE, Console, Visitor, screenshot
+from tests.browser.ui import done
 from tests.support import COORDINATOR, nominate, to_placement
 
 # What is wider than the screen: the page itself, or any visible control.
@@ -62,3 +63,33 @@ def test_an_alumnus_answers_the_survey_on_a_phone(
     page.goto(url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Already answered")
     assert [] == alumnus.unexpected_problems()
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_coordinator_records_a_posting_and_copies_a_survey_link(
+    console: Console, sign_in: Callable[..., Visitor]
+) -> None:
+    """The officer page's Alumni section: the form records a step (Lao script intact),
+    'Copy link' shows a link the public form opens."""
+    [ref] = nominate(console.services)
+    to_placement(console.services, ref)
+    graduate_placed(console.services, ref)
+    coordinator = sign_in(COORDINATOR)
+    page = coordinator.page
+    page.goto(f"/officers/{ref}")
+    section = page.locator("#alumni")
+    section.get_by_label("Kind").select_option("posting")
+    section.get_by_label("Position").fill("ກົງສຸນ")
+    section.get_by_label("Organisation").fill("ສະຖານກົງສຸນໃຫຍ່ ສປປ ລາວ ປະຈຳ ໂອຊາກາ")
+    section.get_by_label("Country (ISO code or English name, e.g. JP or Japan)").fill("Japan")
+    section.get_by_label("From").fill("2022-12-01")
+    section.get_by_role("button", name="Record career step").click()
+    expect(done(page)).to_contain_text("ກົງສຸນ, ສະຖານກົງສຸນໃຫຍ່ ສປປ ລາວ ປະຈຳ ໂອຊາກາ recorded")
+    expect(page.get_by_test_id("career")).to_contain_text("Japan (JP)")
+    screenshot(page, "officer-alumni", console)
+    page.locator("#alumni").get_by_role("button", name="Copy link").first.click()
+    url = page.get_by_test_id("survey-url").input_value()
+    assert url.startswith(f"{console.url}/surveys/")
+    page.goto(url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Alumni survey: 6 months on")
+    assert [] == coordinator.unexpected_problems()
