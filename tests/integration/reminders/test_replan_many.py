@@ -10,15 +10,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.clock import FakeClock
 from lifecycle.demo import load_demo
+from lifecycle.errors import Conflict
 from lifecycle.persistence import outbox
 from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, Reminder
 from lifecycle.services import Services
 from notifications.planner import ReminderPlanner
+from tests.support import nominate, seed_programme, to_placement
 
 # Every column but the id (new rows are numbered in the order they are inserted).
 COLUMNS = [c for c in Reminder.__table__.columns if c.name != "id"]
@@ -134,3 +136,41 @@ def test_any_change_replanned_together_or_one_by_one_is_the_same(
             each(session)
 
     assert replanned(demo, change, together=False) == replanned(demo, change, together=True)
+
+
+def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) -> None:
+    """Officers whose rows are all gone get their pending ones back in one bulk write
+    (COPY on PostgreSQL, past outbox.COPY_FROM rows), as one-by-one planning made them."""
+    seed_programme(services)
+    refs = nominate(services, 6)
+    for ref in refs:
+        to_placement(services, ref)
+    columns = [c for c in COLUMNS if c.name not in ("created_at", "updated_at")]
+    pending = select(*columns).where(Reminder.status == outbox.PENDING).order_by(Reminder.key)
+    with services.db.reading() as session:
+        planned = session.execute(pending).all()
+    assert len(planned) >= outbox.COPY_FROM
+    with services.transaction() as session:
+        session.execute(delete(Reminder))
+        officers = list(session.scalars(select(Officer).order_by(Officer.id)))
+        services.officers_changed(session, officers)
+    with services.db.reading() as session:
+        assert planned == session.execute(select(*columns).order_by(Reminder.key)).all()
+
+
+def test_a_key_taken_meanwhile_is_a_conflict(services: Services) -> None:
+    """A bulk write meeting a key another transaction took first (a concurrent re-plan)
+    is refused as a Conflict, nothing written, as a plain INSERT's would be."""
+    seed_programme(services)
+    refs = nominate(services, 6)  # past outbox.COPY_FROM rows
+    for ref in refs:
+        to_placement(services, ref)
+    with services.transaction() as session:
+        taken = session.scalar(select(Reminder.key).order_by(Reminder.key))
+        session.execute(delete(Reminder).where(Reminder.key != taken))
+        session.execute(update(Reminder).values(officer_id=None))  # no longer theirs
+    with pytest.raises(Conflict), services.transaction() as session:
+        officers = list(session.scalars(select(Officer).order_by(Officer.id)))
+        services.officers_changed(session, officers)
+    with services.db.reading() as session:
+        assert [taken] == list(session.scalars(select(Reminder.key)))
