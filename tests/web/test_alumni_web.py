@@ -4,12 +4,14 @@ signed link (no session at all), the officer page's Alumni section, and the API.
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import delete
 
+from lifecycle.persistence.tables import AlumniSurvey
 from lifecycle.roles import Role
 from lifecycle.services import alumni, surveys
 from notifications.dispatch import Dispatcher, DispatchSettings
@@ -308,3 +310,25 @@ def test_the_six_month_email_carries_a_link_the_public_form_accepts(
     assert 200 == client.get(path).status_code
     assert 200 == client.post(path, data=NEW_POST).status_code
     assert [("Phó Vụ trưởng", "Bộ Ngoại giao", "VN", "survey")] == career(world, alumnus)
+
+
+def test_a_graduate_from_before_surveys_gets_rounds_from_the_officer_page(
+    client: TestClient, world: World, alumnus: str
+) -> None:
+    """No rounds yet (graduated before this feature): the page offers each round's link,
+    and copying one opens all three, counted from the graduation."""
+    with world.services.transaction() as session:
+        session.execute(delete(AlumniSurvey))
+    signed = world.session(Role.COORDINATOR)
+    page = client.get(f"/officers/{alumnus}", headers=session_cookie(signed)).text
+    assert 3 == page.count("not opened yet")
+    response = client.post(
+        f"/officers/{alumnus}/surveys/12/link",
+        data=form_with_csrf(signed),
+        headers=session_cookie(signed),
+    )
+    assert 200 == response.status_code
+    rounds = surveys.survey_rounds(world.services, alumnus, actor=COORDINATOR)
+    assert [(6, date(2023, 8, 3)), (12, date(2024, 2, 3)), (24, date(2025, 2, 3))] == [
+        (r.round_months, r.opens_on) for r in rounds
+    ]

@@ -39,6 +39,7 @@ def section(services: Services, ref: str, state: str, who: Visitor) -> dict[str,
         "testimonials": said,
         "rounds": surveys.survey_rounds(services, ref, actor=who.email),
         "kinds": career_fields.KINDS,
+        "round_numbers": alumni.ROUNDS,
     }
 
 
