@@ -43,6 +43,12 @@ INVALID = (
 )
 
 
+class SurveyAnswered(Conflict):
+    """The round was answered already: its link is spent. (Any other Conflict while
+    answering, e.g. a coordinator saving the same officer at that instant, saved
+    nothing and is worth sending again.)"""
+
+
 @dataclass(frozen=True)
 class SurveyRound:
     """One round as the officer page lists it."""
@@ -231,7 +237,7 @@ def answer_survey(services: Services, token: str, answers: SurveyAnswers) -> Sur
             .execution_options(synchronize_session=False)
         )
         if taken.rowcount != 1:  # type: ignore[attr-defined]
-            raise Conflict("this survey was answered a moment ago; nothing more was saved")
+            raise SurveyAnswered("this survey was answered a moment ago; nothing more was saved")
         record_id = testimonial_id = None
         if career is not None:
             record = CareerRecord(
@@ -300,7 +306,7 @@ def _open_survey(session: Session, token: str, now: datetime) -> AlumniSurvey:
         raise NotFound(INVALID)
     zone = survey.officer.timezone
     if survey.answered_at is not None:
-        raise Conflict(
+        raise SurveyAnswered(
             f"this survey was already answered on {_day(survey.answered_at, zone)}; thank "
             "you. To change an answer, write to the ASEAN Secretariat"
         )

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import delete
 
+from lifecycle.errors import Conflict
 from lifecycle.persistence.tables import AlumniSurvey
 from lifecycle.roles import Role
 from lifecycle.services import alumni, surveys
@@ -332,3 +333,25 @@ def test_a_graduate_from_before_surveys_gets_rounds_from_the_officer_page(
     assert [(6, date(2023, 8, 3)), (12, date(2024, 2, 3)), (24, date(2025, 2, 3))] == [
         (r.round_months, r.opens_on) for r in rounds
     ]
+
+
+def test_an_answer_caught_in_a_concurrent_change_is_shown_again_to_resend(
+    client: TestClient, world: World, alumnus: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Conflict that is not 'already answered' (a coordinator saving the same officer
+    at that instant) saved nothing: the form comes back, filled in, to be sent again."""
+    path = survey_path(world, alumnus)
+
+    def collided(*_: object) -> None:
+        raise Conflict(
+            "someone else changed this officer at the same time; nothing was "
+            "changed: reload and try again"
+        )
+
+    with monkeypatch.context() as patched, unchanged(world.services):
+        patched.setattr(surveys, "answer_survey", collided)
+        response = client.post(path, data=NEW_POST)
+    assert (409, PRIVATE) == (response.status_code, private(response))
+    assert "someone else changed this officer at the same time" in response.text
+    assert 'value="Phó Vụ trưởng"' in response.text
+    assert 200 == client.post(path, data=NEW_POST).status_code

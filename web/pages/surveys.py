@@ -29,7 +29,9 @@ PRIVATE = {
     "X-Robots-Tag": "noindex, nofollow",
 }
 Token = Annotated[str, Path(max_length=1000)]
-REFUSALS = (NotFound, Conflict, Expired)
+# What the link itself refuses; any other Conflict (a concurrent change) saved nothing
+# and the form is shown again to be sent again.
+REFUSALS = (NotFound, surveys.SurveyAnswered, Expired)
 HEADINGS = {
     "not_found": "This link does not work",
     "conflict": "Already answered",
@@ -129,7 +131,7 @@ def answer(
         )
     except REFUSALS as exc:
         return _refused(request, exc)
-    except InvalidData as exc:
+    except (InvalidData, Conflict) as exc:
         try:
             form = surveys.survey_form(services, token)
         except REFUSALS as refusal:
