@@ -18,7 +18,6 @@ AS_USER = click.option(
 # `certificate verify` exits 0 for a valid code, 3 (not found) for an unknown one, and
 # this for a genuine certificate that was revoked: a script must not take it as valid.
 EXIT_REVOKED = 11
-DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 
 
 @click.group("certificate")
@@ -88,8 +87,7 @@ def certificate_pdf(
 
 
 def verify_url(state: CliState, code: str) -> str:
-    base = state.settings().get("ATTACHE_PUBLIC_URL") or DEFAULT_PUBLIC_URL
-    return f"{base.rstrip('/')}/verify/{code}"
+    return f"{state.settings().base_url()}/verify/{code}"
 
 
 def _write_whole(output: Path, data: bytes) -> None:

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from notifications.rendering import TemplateRenderer
 
 DEFAULT_SENDER = "Attache <attache@localhost>"
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,10 @@ class Settings:
             return f"SMTP {self.get('ATTACHE_SMTP_HOST')}:{self.get('ATTACHE_SMTP_PORT', '25')}"
         return f"local folder {self.get('ATTACHE_OUTBOX_DIR') or 'outbox'}/"
 
+    def base_url(self) -> str:
+        """The console's public address, for links in e-mails and printed documents."""
+        return (self.get("ATTACHE_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+
     def dispatch(self) -> DispatchSettings:
         from notifications.dispatch import DispatchSettings
         from notifications.message import Mailbox
@@ -90,7 +95,7 @@ class Settings:
         defaults = DispatchSettings(sender=mailbox)
         return DispatchSettings(
             sender=mailbox,
-            base_url=self.get("ATTACHE_BASE_URL") or defaults.base_url,
+            base_url=self.base_url(),
             batch_size=self._positive("ATTACHE_DISPATCH_BATCH_SIZE", defaults.batch_size),
             lease=timedelta(
                 seconds=self._positive(
