@@ -39,6 +39,7 @@ class Rows:
     approvals: list[Any]  # officer id, name, signed_at (every approval)
     reminders: list[Any]  # officer id, about, kind, due_at
     quotas: list[Any]  # batch ref, country, seats, batch created_at
+    careers: list[Any]  # officer id, kind, from date
 
 
 def raw_rows(services: Services, batch: str | None = None) -> Rows:
@@ -86,7 +87,12 @@ def raw_rows(services: Services, batch: str | None = None) -> Rows:
             )
             if batch is None or f"{t.ref_prefix}{b.number}" == batch
         ]
-    return Rows(officers, events, approvals, reminders, quotas)
+        careers = [
+            (c.officer_id, c.kind, c.from_date)
+            for c in session.scalars(select(CareerRecord))
+            if c.officer_id in ids
+        ]
+    return Rows(officers, events, approvals, reminders, quotas, careers)
 
 
 def cutoff(day: date) -> datetime:

@@ -111,6 +111,7 @@ def test_the_xlsx_written_by_the_cli_holds_the_services_figures(
         (["--as", SUPERVISOR], 6, "reporting needs a coordinator or viewer"),
         (["--as", "nobody@asean.example"], 3, "no user"),
         (["--format", "docx"], 2, "'docx' is not one of"),
+        (["--within-years", "two"], 2, "'two' is not a valid integer"),
     ],
 )
 def test_a_refused_report_exits_with_its_code_and_writes_nothing(

@@ -192,6 +192,8 @@ def test_the_api_reports_what_the_rows_hold(client: TestClient, world: World) ->
         ("?track=nope", 404, "not_found"),
         ("?as_of=yesterday", 422, "invalid_data"),
         ("?within_years=99", 422, "invalid_data"),
+        ("?within_years=abc", 422, "invalid_data"),
+        ("?as_of=2099-01-01", 422, "invalid_data"),
     ],
 )
 def test_the_api_answers_mistakes_with_a_problem(
