@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
 from lifecycle.clock import FakeClock
@@ -140,15 +140,22 @@ def test_any_change_replanned_together_or_one_by_one_is_the_same(
 
 def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) -> None:
     """Officers whose rows are all gone get their pending ones back in one bulk write
-    (COPY on PostgreSQL, past outbox.COPY_FROM rows), as one-by-one planning made them."""
+    (past outbox.COPY_FROM rows: COPY on PostgreSQL, values converted once each on
+    SQLite), stored exactly as one-by-one planning stored them."""
     seed_programme(services)
     refs = nominate(services, 6)
     for ref in refs:
         to_placement(services, ref)
     columns = [c for c in COLUMNS if c.name not in ("created_at", "updated_at")]
     pending = select(*columns).where(Reminder.status == outbox.PENDING).order_by(Reminder.key)
+    # As stored, too: SQLite keeps instants as text, which the sweeps compare as text.
+    stored = text(
+        "SELECT key, CAST(due_at AS TEXT), CAST(send_at AS TEXT), CAST(expires_at AS TEXT),"
+        " CAST(next_attempt_at AS TEXT) FROM reminders WHERE status = 'pending' ORDER BY key"
+    )
     with services.db.reading() as session:
         planned = session.execute(pending).all()
+        planned_text = session.execute(stored).all()
     assert len(planned) >= outbox.COPY_FROM
     with services.transaction() as session:
         session.execute(delete(Reminder))
@@ -156,6 +163,7 @@ def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) ->
         services.officers_changed(session, officers)
     with services.db.reading() as session:
         assert planned == session.execute(select(*columns).order_by(Reminder.key)).all()
+        assert planned_text == session.execute(stored).all()
 
 
 def test_a_key_taken_meanwhile_is_a_conflict(services: Services) -> None:
