@@ -55,6 +55,11 @@ def charts(report: Report) -> dict[str, Chart]:
             drawn["Sign-offs"] = Chart("Sign-offs on time and late", _signoffs(report))
         if report.graduates.total:
             drawn["Graduates by country"] = Chart("Graduates by country", _graduates(report))
+        if any(o.promoted or o.posted for o in report.outcomes):
+            drawn["Alumni outcomes"] = Chart(
+                f"Graduates promoted and posted within {report.within_years} years",
+                _outcomes(report),
+            )
         if report.quotas:
             drawn["Quotas"] = Chart("Seats and acceptances per country", _quotas(report))
     return drawn
@@ -146,6 +151,24 @@ def _graduates(report: Report) -> str:
     axes.set_ylabel("graduates")
     _whole_numbers(axes.yaxis)
     return _svg(figure, "chart-graduates")
+
+
+def _outcomes(report: Report) -> str:
+    figure, axes = _figure(2.4)
+    rows = [o for o in report.outcomes if o.graduates]
+    positions = list(range(len(rows)))
+    series = (
+        ("graduates", "#BBBBBB", [o.graduates for o in rows], -0.27),
+        ("promoted", ON_TIME, [o.promoted for o in rows], 0.0),
+        ("posted", COLOURS["KH"], [o.posted for o in rows], 0.27),
+    )
+    for name, colour, values, shift in series:
+        axes.bar([p + shift for p in positions], values, width=0.27, color=colour, label=name)
+    axes.set_xticks(positions, [_country_name(o.country) for o in rows])
+    axes.set_ylabel("graduates")
+    _whole_numbers(axes.yaxis)
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
+    return _svg(figure, "chart-outcomes")
 
 
 def _quotas(report: Report) -> str:

@@ -107,16 +107,19 @@ def tables(report: Report) -> tuple[Table, ...]:
             "Alumni outcomes",
             f"Alumni outcomes within {report.within_years} years of graduation",
             ("country", "graduates", "promoted", "posted", "promotions", "postings"),
-            tuple(
-                (
-                    country_name(o.country),
-                    o.graduates,
-                    o.promoted,
-                    o.posted,
-                    o.promotions,
-                    o.postings,
-                )
-                for o in report.outcomes
+            _totalled(
+                [
+                    (
+                        country_name(o.country),
+                        o.graduates,
+                        o.promoted,
+                        o.posted,
+                        o.promotions,
+                        o.postings,
+                    )
+                    for o in report.outcomes
+                ],
+                ("Total", *(sum(column) for column in _outcome_columns(report))),
             ),
             f"Promotions and postings starting from graduation to {report.within_years} years "
             "later, up to the as-of date.",
@@ -132,6 +135,17 @@ def tables(report: Report) -> tuple[Table, ...]:
             "Accepted: nominations accepted by the as-of date, whatever happened to them later.",
         ),
     )
+
+
+def _outcome_columns(report: Report) -> list[list[int]]:
+    rows = report.outcomes
+    return [
+        [o.graduates for o in rows],
+        [o.promoted for o in rows],
+        [o.posted for o in rows],
+        [o.promotions for o in rows],
+        [o.postings for o in rows],
+    ]
 
 
 def _column_sums(report: Report) -> list[int]:
