@@ -105,6 +105,7 @@ def _assemble(
     labels = _stage_labels(data.definitions.values())
     return Report(
         scope=scope,
+        funders=data.funders,
         as_of=as_of,
         generated_at=now,
         within_years=within_years,

@@ -34,6 +34,7 @@ def tables(report: Report) -> tuple[Table, ...]:
             ("item", "value"),
             (
                 ("Scope", report.scope.title),
+                ("Funded by", "; ".join(report.funders)),
                 ("As of (end of day, Jakarta)", report.as_of.isoformat()),
                 ("Generated (UTC)", report.generated_at.isoformat(timespec="seconds")),
                 ("Officers counted", report.officers),

@@ -103,6 +103,7 @@ class QuotaRow:
 @dataclass(frozen=True)
 class Report:
     scope: Scope
+    funders: tuple[str, ...]
     as_of: date
     generated_at: datetime
     within_years: int

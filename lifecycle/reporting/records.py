@@ -60,6 +60,7 @@ class ScopeRows:
     officers: list[ScopedOfficer]
     definitions: dict[int, WorkflowDefinition]
     batches: dict[int, tuple[str, str]]  # id -> (ref, track title)
+    funders: tuple[str, ...]  # of the scope's batches that existed at the cutoff
     approvals: dict[tuple[int, str], datetime]  # first approval before the cutoff
     deadlines: dict[tuple[int, str], datetime]
     careers: list[tuple[int, str, date]]  # officer id, kind, from date
@@ -108,14 +109,18 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
             select(DefinitionVersion).where(DefinitionVersion.id.in_(used))
         )
     }
-    batches = {
-        bid: (f"{prefix}{number}", title)
-        for bid, prefix, number, title in session.execute(
-            select(Batch.id, Track.ref_prefix, Batch.number, Track.title)
-            .join(Track, Batch.track_id == Track.id)
-            .where(Batch.id.in_(batch_ids))
+    batches: dict[int, tuple[str, str]] = {}
+    funders: set[str] = set()
+    for bid, prefix, number, title, funder, made in session.execute(
+        select(
+            Batch.id, Track.ref_prefix, Batch.number, Track.title, Batch.funder, Batch.created_at
         )
-    }
+        .join(Track, Batch.track_id == Track.id)
+        .where(Batch.id.in_(batch_ids))
+    ):
+        batches[bid] = (f"{prefix}{number}", title)
+        if made < cutoff:
+            funders.add(funder)
     approvals = {
         (oid, name): at
         for oid, name, at in session.execute(
@@ -148,5 +153,12 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
         )
     ]
     return ScopeRows(
-        officers, definitions, batches, approvals, deadlines(session, in_scope), careers, quotas
+        officers,
+        definitions,
+        batches,
+        tuple(sorted(funders)),
+        approvals,
+        deadlines(session, in_scope),
+        careers,
+        quotas,
     )

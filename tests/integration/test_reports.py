@@ -21,7 +21,7 @@ from sqlalchemy import delete, event, select
 
 from lifecycle import demo as demo_data
 from lifecycle.errors import AttacheError, InvalidData, NotFound, PermissionDenied
-from lifecycle.persistence.tables import CareerRecord, Officer, Reminder
+from lifecycle.persistence.tables import Batch, CareerRecord, Officer, Reminder
 from lifecycle.reporting.figures import build_report
 from lifecycle.reporting.model import Report
 from lifecycle.roles import COUNTRIES
@@ -255,6 +255,16 @@ def test_a_track_report_counts_that_tracks_batches(demo: Services) -> None:
         == (actual_figures(figures)["by_stage"])
     )
     assert {"JD17"} == {q.batch for q in figures.quotas}  # JD18 did not exist yet
+
+
+def test_the_funders_are_those_of_the_batches_that_existed_then(demo: Services) -> None:
+    """Read from the batches' rows; a batch set up after the as-of date adds nobody."""
+    with demo.db.reading() as session:
+        rows = session.execute(select(Batch.funder, Batch.created_at)).all()
+    for as_of in (YEAR_END, LOADED_AT.astimezone(JAKARTA).date()):
+        expected = sorted({funder for funder, made in rows if made < cutoff(as_of)})
+        assert expected == list(report(demo, as_of).funders)
+    assert () == report(demo, date(2022, 10, 1)).funders  # before the demo's batches
 
 
 def test_an_earlier_date_shows_the_earlier_stages(demo: Services) -> None:
