@@ -103,10 +103,10 @@ def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> lis
         s.round_months: s
         for s in session.scalars(select(AlumniSurvey).where(AlumniSurvey.officer_id == officer.id))
     }
-    start = graduated_on(session, officer)
-    for months in ROUNDS:
-        if months in have:
-            continue
+    missing = [m for m in ROUNDS if m not in have]
+    start = graduated_on(session, officer) if missing else None
+    for months in missing:
+        assert start is not None
         opens_on = start + relativedelta(months=months)
         have[months] = AlumniSurvey(
             officer_id=officer.id,
@@ -117,7 +117,8 @@ def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> lis
             created_at=now,
         )
         session.add(have[months])
-    session.flush()
+    if missing:
+        session.flush()
     return [have[m] for m in ROUNDS]
 
 
