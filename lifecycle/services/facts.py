@@ -6,8 +6,9 @@ guards, then the reminder planner needs the same rows (plus the transition just 
 They are read in one query and kept in the session for the rest of its transaction;
 every flush keeps them current: a new audit event is appended, and a tick, sign-off or
 placement written through the session (or a user renamed) drops the officer's copy, so
-the next read goes back to the database. Write those tables through the session, or
-call ``forget``.
+the next read goes back to the database; so does an INSERT, UPDATE or DELETE statement
+on those tables run by ``session.execute``, and the end of the transaction or of a
+savepoint. Anything writing them another way (the raw connection) must call ``forget``.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from lifecycle.services.context import Services
 _CACHE = "attache.facts"  # session.info key
 # Writing one of these changes an officer's rows; AuditEvent is handled on its own.
 _FACT_TABLES = (ChecklistTick, Signoff, Placement)
+_WATCHED_NAMES = frozenset(str(model.__tablename__) for model in (*_FACT_TABLES, AuditEvent, User))
 
 
 @dataclass
@@ -143,8 +145,8 @@ def _keep_current(session: Session, _context: Any) -> None:
 def _forget_on_bulk_writes(state: ORMExecuteState) -> None:
     """An INSERT, UPDATE or DELETE statement on a fact table passes by the flush."""
     if _CACHE in state.session.info and (state.is_insert or state.is_update or state.is_delete):
-        mapper = state.bind_mapper
-        if mapper is not None and issubclass(mapper.class_, (*_FACT_TABLES, AuditEvent, User)):
+        table = getattr(state.statement, "table", None)  # ORM entity or plain Table alike
+        if getattr(table, "name", None) in _WATCHED_NAMES:
             forget(state.session)
 
 

@@ -3,7 +3,9 @@ go stale: every way of writing a fact inside the transaction is seen by the next
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert
+from typing import cast
+
+from sqlalchemy import Table, delete, insert
 
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import AuditEvent, ChecklistTick, User
@@ -34,6 +36,17 @@ def test_facts_follow_every_write_in_the_transaction(services: Services) -> None
         assert frozenset({"asean_introduction"}) == load_facts(session, officer).ticked
 
         session.execute(delete(ChecklistTick).where(ChecklistTick.officer_id == officer.id))
+        assert frozenset() == load_facts(session, officer).ticked
+
+        ticks = cast(Table, ChecklistTick.__table__)  # a plain Table, no ORM entity
+        session.execute(
+            insert(ticks).values(
+                officer_id=officer.id, item_key="passport", ticked_by_id=coordinator.id,
+                ticked_at=now,
+            )
+        )  # fmt: skip
+        assert frozenset({"passport"}) == load_facts(session, officer).ticked
+        session.execute(delete(ticks))
         assert frozenset() == load_facts(session, officer).ticked
 
         session.add(
