@@ -355,3 +355,56 @@ def test_an_answer_caught_in_a_concurrent_change_is_shown_again_to_resend(
     assert "someone else changed this officer at the same time" in response.text
     assert 'value="Phó Vụ trưởng"' in response.text
     assert 200 == client.post(path, data=NEW_POST).status_code
+
+
+def test_refused_alumni_forms_say_why_and_change_nothing(
+    client: TestClient, world: World, alumnus: str
+) -> None:
+    """Bad fields (422, every one named), another officer's record (404), a round that
+    does not exist (422), an officer not graduated (400): each an error page."""
+    signed = world.session(Role.COORDINATOR)
+    entry = alumni.add_career_record(
+        world.services,
+        alumnus,
+        kind="promotion",
+        position="Director",
+        organisation="MFA",
+        country="KH",
+        from_date="2023-01-01",
+        actor=COORDINATOR,
+    )
+    bad = {
+        "kind": "demotion",
+        "position": "Director",
+        "organisation": "MFA",
+        "country": "Narnia",
+        "from_date": "2023-01-01",
+    }
+    cases = [
+        (f"/officers/{alumnus}/career", bad, 422, "kind &#39;demotion&#39; is not one of"),
+        (
+            f"/officers/{world.theirs}/career/{entry.id}/delete",
+            {},
+            404,
+            f"no career record {entry.id} of {world.theirs}",
+        ),
+        (f"/officers/{alumnus}/surveys/18/link", {}, 422, "round 18 is not one of 6, 12, 24"),
+        (
+            f"/officers/{world.theirs}/surveys/6/link",
+            {},
+            400,
+            f"{world.theirs} is placement; alumni follow-up starts once",
+        ),
+        (
+            f"/officers/{world.theirs}/testimonials",
+            {"text": "Hi"},
+            400,
+            f"{world.theirs} is placement",
+        ),
+    ]
+    for path, fields, status, said in cases:
+        with unchanged(world.services):
+            response = client.post(
+                path, data=form_with_csrf(signed, **fields), headers=session_cookie(signed)
+            )
+        assert (status, True) == (response.status_code, said in response.text), path
