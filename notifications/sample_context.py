@@ -319,7 +319,9 @@ def sample_context(template_name: str) -> TemplateContext:
         "officer": f"{_BASE_URL}/officers/{officer['ref']}",
         "signoff": f"{_BASE_URL}/officers/{officer['ref']}#signoffs",
         "survey": (
-            f"{_BASE_URL}/surveys/alumni-12m/{officer['ref']}"
+            # Shaped like a real link: the signed token is the whole path (see
+            # lifecycle/survey_tokens.py); this one is a sample and opens nothing.
+            f"{_BASE_URL}/surveys/sample-survey-link-for-{officer['ref'].lower()}"
             if template_name == "alumni_followup"
             else ""
         ),
