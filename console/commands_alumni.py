@@ -205,7 +205,7 @@ def survey_link(state: CliState, ref: str, round_months: str, reissue: bool, act
     """Print alumnus REF's personal survey link for one round (ATTACHE_BASE_URL)."""
     from lifecycle.services import surveys
 
-    base_url = state.settings().dispatch().base_url
+    base_url = state.settings().base_url()
     url = surveys.survey_link(
         state.services(),
         ref,
