@@ -174,7 +174,7 @@ def copy_officer(
 
 _COPY_OFFICERS = """
 INSERT INTO officers (ref, batch_id, seq, definition_id, name, country, ministry, position,
-                      email, timezone, state, state_since, updated_at, version)
+                      email, timezone, state, state_since, nominated_at, updated_at, version)
 WITH RECURSIVE n(i) AS (
     SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < CAST(:count AS INTEGER)
 ), numbered AS (
@@ -189,7 +189,7 @@ WITH RECURSIVE n(i) AS (
 )
 SELECT named.ref, b.id, named.seq, p.definition_id, 'Bench Officer ' || named.ref, p.country,
        p.ministry, p.position, lower(named.ref) || '@bench.example', p.timezone, p.state,
-       p.state_since, p.updated_at, p.version
+       p.state_since, p.nominated_at, p.updated_at, p.version
 FROM named
 JOIN batches b ON b.track_id = CAST(:track AS INTEGER) AND b.number = named.number
 JOIN officers p ON p.id = CAST(:proto AS INTEGER)

@@ -152,6 +152,9 @@ class Officer(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     state: Mapped[str] = mapped_column(String(64))
     state_since: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the nomination was recorded: reports "as of" a date count an officer from
+    # here (state_since moves with every transition, and nominating writes no audit event).
+    nominated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Optimistic concurrency: every change to the officer or anything the guards read
     # (ticks, sign-offs, placements) bumps this, so a stale writer fails instead of

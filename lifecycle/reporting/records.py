@@ -92,7 +92,7 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
             Officer.ministry,
             Officer.definition_id,
             Officer.state,
-            Officer.state_since,
+            Officer.nominated_at,
         )
         .where(Officer.batch_id.in_(batch_ids))
         .order_by(Officer.id)

@@ -32,21 +32,23 @@ class Timeline:
 
 
 def replay(
-    events: Sequence[Event], current_state: str, state_since: datetime, cutoff: datetime
+    events: Sequence[Event], current_state: str, nominated_at: datetime, cutoff: datetime
 ) -> Timeline | None:
     """The officer at ``cutoff`` (exclusive), or None if not yet nominated then.
 
-    Attache keeps no nomination instant once an officer has moved on (``state_since``
-    is overwritten by each transition), so an officer with a history counts from their
-    first recorded transition; one without counts from ``state_since``, which is then
-    still the nomination instant.
+    Nominating writes no audit event, so the initial stage is entered at
+    ``nominated_at`` and left at the first event (whose ``from_state`` it is).
     """
-    if not events:
-        return Timeline(current_state) if state_since < cutoff else None
-    before = [e for e in events if e.at < cutoff]
-    if not before:
+    if nominated_at >= cutoff:
         return None
-    timeline = Timeline(before[-1].to_state, last=before[-1])
+    initial = events[0].from_state if events else current_state
+    before = [e for e in events if e.at < cutoff]
+    timeline = Timeline(before[-1].to_state if before else initial)
+    timeline.last = before[-1] if before else None
+    timeline.entered[initial] = nominated_at
+    if before:
+        stay = (before[0].at - nominated_at).total_seconds() / SECONDS_PER_DAY
+        timeline.days_in[initial] = stay
     for index, event in enumerate(before):
         timeline.entered.setdefault(event.to_state, event.at)
         if index + 1 < len(before):

@@ -357,6 +357,7 @@ class Intake:
             timezone=nomination.timezone,
             state=definition.initial,
             state_since=now,
+            nominated_at=now,
             updated_at=now,
         )
         self.session.add(officer)

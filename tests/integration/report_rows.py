@@ -53,7 +53,7 @@ def raw_rows(services: Services, batch: str | None = None) -> Rows:
                 o.country,
                 o.ministry,
                 o.state,
-                o.state_since,
+                o.nominated_at,
             )
             for o, b, t in session.execute(
                 select(Officer, Batch, Track)

@@ -52,12 +52,14 @@ EARLY = date(2023, 1, 20)  # accepted on the 10th, induction starts on the 25th
 
 
 def state_at(rows: Rows, officer: Any, limit: datetime) -> str | None:
-    oid, state, since = officer[0], officer[6], officer[7]
+    oid, state, nominated = officer[0], officer[6], officer[7]
     events = rows.events[oid]
-    if not events:
-        return state if since < limit else None
+    if nominated >= limit:
+        return None
     earlier = [e for e in events if e[2] < limit]
-    return earlier[-1][1] if earlier else None
+    if earlier:
+        return str(earlier[-1][1])
+    return str(events[0][0]) if events else str(state)
 
 
 def entered(rows: Rows, officer: Any, stage: str, limit: datetime) -> datetime | None:
@@ -104,6 +106,8 @@ def expected_figures(rows: Rows, as_of: date) -> dict[str, Any]:
     for officer, state in counted:
         spent: dict[str, float] = {}
         earlier = [e for e in rows.events[officer[0]] if e[2] < limit]
+        if earlier:  # the first stage runs from the nomination to the first decision
+            spent[earlier[0][0]] = (earlier[0][2] - officer[7]).total_seconds() / 86400
         for this, following in itertools.pairwise(earlier):
             spent[this[1]] = (
                 spent.get(this[1], 0) + (following[2] - this[2]).total_seconds() / 86400
