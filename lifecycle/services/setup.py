@@ -386,6 +386,7 @@ def set_milestone(services: Services, batch: str, name: str, day: date, *, actor
             **_milestones({name: day}, target.start_date, target.end_date),
         }
         session.flush()
-        for officer in repo.officers(session, target):
-            services.officer_changed(session, officer)
+        # One call for the whole batch: the planner reads and writes every officer's
+        # reminders in a few statements instead of a few per officer.
+        services.officers_changed(session, list(repo.officers(session, target)))
         return f"{target.ref}: {name} is {day.isoformat()}"
