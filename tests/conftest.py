@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -73,33 +75,57 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@contextmanager
+def postgres_database(admin: str, prefix: str, template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database (a copy of ``template``, if given), dropped afterwards."""
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield name
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def postgres_url(name: str) -> str:
+    return str(make_url(POSTGRES_URL).set(database=name))
+
+
+def fresh_copy(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    templates: tuple[str, str],
+    template_of: Callable[[Any], Any] = lambda value: value,
+) -> Iterator[str]:
+    """A test's own copy of a template database, on the backend ``request`` names: a file
+    copy on SQLite, ``CREATE DATABASE ... TEMPLATE`` on PostgreSQL. ``templates`` names
+    the session fixtures (SQLite, PostgreSQL) that made them; ``template_of`` takes the
+    file or database name out of what they return."""
+    sqlite, postgres = templates
+    if request.param == "sqlite":
+        path = tmp_path / "attache.db"
+        shutil.copy(template_of(request.getfixturevalue(sqlite)), path)
+        yield f"sqlite:///{path}"
+        return
+    admin = request.getfixturevalue("postgres_admin")
+    template = template_of(request.getfixturevalue(postgres))
+    with postgres_database(admin, "attache_t", template) as name:
+        yield postgres_url(name)
+
+
 @pytest.fixture(scope="session")
 def postgres_template(postgres_admin: str) -> Iterator[str]:
-    name = f"attache_tpl_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    _initialise(str(make_url(POSTGRES_URL).set(database=name)))
-    yield name
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(postgres_admin, "attache_tpl") as name:
+        _initialise(postgres_url(name))
+        yield name
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh, initialised database (schema at head, definitions published)."""
-    if request.param == "sqlite":
-        path = tmp_path / "attache.db"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("postgres_template")
-    admin = request.getfixturevalue("postgres_admin")
-    name = f"attache_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield str(make_url(POSTGRES_URL).set(database=name))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_copy(request, tmp_path, ("sqlite_template", "postgres_template"))
 
 
 @pytest.fixture

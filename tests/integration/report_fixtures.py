@@ -9,20 +9,17 @@ module in ``pytest_plugins``; the data they share is in ``report_rows``.
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
 from lifecycle.clock import FakeClock
 from lifecycle.demo import load_demo
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services
 from notifications.wiring import with_reminders
-from tests.conftest import BACKENDS, POSTGRES_URL
+from tests.conftest import BACKENDS, fresh_copy, postgres_database, postgres_url
 from tests.integration.report_rows import LOADED_AT
 
 
@@ -44,31 +41,15 @@ def demo_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory)
 
 @pytest.fixture(scope="session")
 def demo_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
-    name = f"attache_demo_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    _load(str(make_url(POSTGRES_URL).set(database=name)))
-    yield name
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(postgres_admin, "attache_demo", postgres_template) as name:
+        _load(postgres_url(name))
+        yield name
 
 
 @pytest.fixture(params=BACKENDS)
 def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A fresh copy of the demo database, on SQLite and on PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "demo.db"
-        shutil.copy(request.getfixturevalue("demo_sqlite"), path)
-        yield f"sqlite:///{path}"
-        return
-    template = request.getfixturevalue("demo_postgres")
-    admin = request.getfixturevalue("postgres_admin")
-    name = f"attache_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield str(make_url(POSTGRES_URL).set(database=name))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_copy(request, tmp_path, ("demo_sqlite", "demo_postgres"))
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ role, and one reminder per officer that a refusing mail server made fail, 32 day
 from __future__ import annotations
 
 import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,12 +20,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
@@ -39,7 +36,7 @@ from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import Mailbox, OutgoingMessage
 from notifications.rendering import TemplateRenderer
 from notifications.wiring import with_reminders
-from tests.conftest import BACKENDS, POSTGRES_URL, START
+from tests.conftest import BACKENDS, START, fresh_copy, postgres_database, postgres_url
 from tests.support import (
     COORDINATOR,
     DIVISION,
@@ -165,32 +162,16 @@ def seeded_sqlite(
 
 @pytest.fixture(scope="session")
 def seeded_postgres(postgres_template: str, postgres_admin: str) -> Iterator[tuple[str, Seed]]:
-    name = f"attache_web_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"')
-    seed = seed_world(str(make_url(POSTGRES_URL).set(database=name)))
-    yield name, seed
-    with psycopg.connect(postgres_admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with postgres_database(postgres_admin, "attache_web", postgres_template) as name:
+        yield name, seed_world(postgres_url(name))
 
 
 @pytest.fixture(params=BACKENDS)
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Overrides tests.conftest's: a fresh copy of the seeded database, on either backend."""
-    if request.param == "sqlite":
-        template, _ = request.getfixturevalue("seeded_sqlite")
-        path = tmp_path / "attache.db"
-        shutil.copy(template, path)
-        yield f"sqlite:///{path}"
-        return
-    template, _ = request.getfixturevalue("seeded_postgres")
-    admin = request.getfixturevalue("postgres_admin")
-    name = f"attache_t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    yield str(make_url(POSTGRES_URL).set(database=name))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield from fresh_copy(
+        request, tmp_path, ("seeded_sqlite", "seeded_postgres"), lambda seeded: seeded[0]
+    )
 
 
 @pytest.fixture
