@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from notifications.sample_context import sample_context
 from tests.browser.conftest import Console, Visitor, screenshot
-from tests.browser.ui import done, error
+from tests.browser.ui import done, error, settled
 from tests.support import COORDINATOR
 
 BROKEN = "Sign-off due for {{ officer.name }\n"  # the print statement is never closed
@@ -29,6 +29,7 @@ def test_the_preview_shows_a_syntax_error_with_its_line_then_the_fixed_subject_i
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Templates").click()
     page.get_by_role("link", name="signoff_due", exact=True).click()
     subject = page.get_by_label("Subject")
+    settled(page)
     original = subject.input_value()
     assert "{% from" in original.splitlines()[0]  # line 1 imports a macro; line 2 is the text
     preview = page.locator("#preview")
@@ -49,6 +50,7 @@ def test_the_preview_shows_a_syntax_error_with_its_line_then_the_fixed_subject_i
     page.get_by_role("link", name="Go back").click()  # to the editor, as last saved
     subject = page.get_by_label("Subject")
     expect(subject).to_have_value(original)
+    settled(page)
     subject.fill(FIXED)
     name = sample_context("signoff_due")["officer"]["name"]
     expect(preview.get_by_test_id("preview-subject")).to_have_text(

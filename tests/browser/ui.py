@@ -40,6 +40,13 @@ def any_card(page: Page, ref: str) -> Locator:
     return page.locator(f"section.column article.card[data-ref='{ref}']")
 
 
+def settled(page: Page) -> None:
+    """Waits until htmx has wired up what it last swapped in. It adds the listeners of new
+    content in its settle step, 20 ms after the swap, and marks that content `htmx-added`
+    until then: a control filled in that gap fires nothing (no live preview, ever)."""
+    expect(page.locator(".htmx-added")).to_have_count(0)
+
+
 def done(page: Page) -> Locator:
     return page.locator("p.done[role=status]")
 
