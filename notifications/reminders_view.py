@@ -89,9 +89,11 @@ def preview(services: Services, batch_ref: str, until: datetime | None) -> list[
                 )
             )
         )
+        officers = repo.officers(session, batch)
+        wanted = planner.wanted_many(session, officers)  # one facts query for the batch
         upcoming = []
-        for officer in repo.officers(session, batch):
-            for want in planner.wanted(session, officer):
+        for officer in officers:
+            for want in wanted[officer.id]:
                 if want.key in done or want.expires_at <= now or want.send_at > horizon:
                     continue
                 upcoming.append((max(want.send_at, now), officer.ref, want))

@@ -10,6 +10,7 @@ from lifecycle.clock import FakeClock
 from lifecycle.persistence import outbox
 from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
+from notifications import reminders_view
 from tests.integration.reminders.conftest import SmtpServer, by_key, local, make_dispatcher
 from tests.support import COORDINATOR, SUPERVISOR, TRAVEL, nominate, seed_programme, to_placement
 
@@ -152,6 +153,31 @@ def test_a_year_nobody_acts_on(
     assert [_late_blind(m) for m in expected] == [_late_blind(m) for m in actual]
     ids = [m.message_id for m in smtp_server.received]
     assert len(ids) == len(set(ids))
+
+
+def test_the_preview_is_what_a_year_nobody_acts_on_delivers(
+    services: Services, clock: FakeClock, smtp_server: SmtpServer
+) -> None:
+    """`reminders preview` on the first day lists exactly the messages the year then
+    delivers when nobody acts: the same keys, recipients and local sending times."""
+    _setup(services)
+    until = datetime(2023, 12, 4, 23, 59, tzinfo=JAKARTA)
+    previewed = sorted(
+        (row["key"], row["recipient_email"], row["send_local"])
+        for row in reminders_view.preview(services, "JD17", until)
+    )
+    _walk_the_year(services, clock, smtp_server)
+    rows = by_key(services)
+    sent = [(mail, rows[mail.key]) for mail in smtp_server.received]
+    delivered = sorted(
+        (mail.key, mail.recipient, f"{local(row.send_at, row.recipient_timezone)} "
+         f"{row.recipient_timezone}")
+        for mail, row in sent
+    )
+    assert len(ACTIVITY + MIDTERM_MAIL + MIDTERM_OVERDUE + FINAL_MAIL + TRAVEL_MAIL) == len(
+        delivered
+    )
+    assert delivered == previewed
 
 
 def test_a_year_where_everyone_acts_on_time(

@@ -17,7 +17,16 @@ from sqlalchemy import event, select
 from lifecycle.persistence.tables import Officer, Reminder
 from lifecycle.services import Services
 from lifecycle.services import officers as act
-from tests.support import COORDINATOR, DIVISION, INDUCTION, SUPERVISOR, nominate, seed_programme
+from notifications import reminders_view
+from tests.support import (
+    COORDINATOR,
+    DIVISION,
+    INDUCTION,
+    SUPERVISOR,
+    nominate,
+    seed_programme,
+    to_placement,
+)
 
 
 @contextmanager
@@ -103,3 +112,20 @@ def test_replanning_a_batch_reads_in_sets(services: Services) -> None:
             select(Reminder.send_at).where(Reminder.rule == "induction_welcome")
         )
         assert {datetime(2023, 2, 1, 2, 0, tzinfo=UTC)} == set(moved)
+
+
+def test_previewing_a_batch_costs_the_same_few_statements_whatever_its_size(
+    services: Services,
+) -> None:
+    """`reminders preview` reads the batch, its officers, the reminders already done with,
+    and all the officers' facts at once: a batch of two officers or of six, one count."""
+    seed_programme(services)
+    counts = []
+    for added, country in ((2, "LA"), (4, "VN")):  # LA and VN have no quota
+        for ref in nominate(services, added, country=country):
+            to_placement(services, ref)
+        with counting(services) as sent:
+            rows = reminders_view.preview(services, "JD17", None)
+        assert 2 + 4 * len(counts) == len({row["officer"] for row in rows})
+        counts.append(len(sent))
+    assert counts[0] == counts[1]
