@@ -26,7 +26,9 @@ from lifecycle.services.facts import workflow_of
 from lifecycle.services.inbox import deadline
 
 KINDS = ("officer", "supervisor", "batch")
-INDUCTION_DAYS = 5  # the induction week: the batch's first five days
+# The induction week is the week before work starts: the seven days before the batch's
+# start date, when the induction_welcome reminder also goes out.
+INDUCTION_DAYS = 7
 DOMAIN = "attache.asean.org"  # the right-hand side of every UID: ours, not a host name
 
 
@@ -175,8 +177,9 @@ def _batch_events(batch: Batch) -> list[FeedEvent]:
         FeedEvent(f"batch-{ref}-start@{DOMAIN}", f"{ref}: programme starts", batch.start_date),
         FeedEvent(f"batch-{ref}-end@{DOMAIN}", f"{ref}: programme ends", batch.end_date),
         FeedEvent(
-            f"batch-{ref}-induction@{DOMAIN}", f"{ref}: induction week", batch.start_date,
-            end=batch.start_date + timedelta(days=INDUCTION_DAYS - 1),
+            f"batch-{ref}-induction@{DOMAIN}", f"{ref}: induction week",
+            batch.start_date - timedelta(days=INDUCTION_DAYS),
+            end=batch.start_date - timedelta(days=1),
         ),
     ]
     visit = (batch.milestones or {}).get("study_visit")
