@@ -68,9 +68,7 @@ class Services:
     def officers_changed(self, session: Session, officers: Sequence[Officer]) -> None:
         """``officer_changed`` for each of ``officers``, told to the listeners at once."""
         now = self.now()
-        for officer in officers:
-            repo.touch(officer, now)
-        session.flush()
+        repo.touch_many(session, officers, now)
         for listener in self.listeners:
             listener.officers_changed(session, officers, now)
 

@@ -16,11 +16,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
 from lifecycle.clock import FakeClock
 from lifecycle.errors import Conflict
 from lifecycle.persistence.database import Database
+from lifecycle.persistence.tables import Officer
 from lifecycle.services import Services, setup, views
 from lifecycle.services import officers as act
 from lifecycle.services.officers import Outcome
@@ -272,3 +273,22 @@ def test_nominations_racing_into_one_batch_never_fail_with_more_than_one_line(
         assert {"Souksavanh"} == names
     else:
         assert {"Souksavanh", "Phommachanh"} == names
+
+
+def test_re_planning_a_batch_someone_changed_meanwhile_writes_nothing(
+    rivals: tuple[Services, Services],
+) -> None:
+    """B has read the batch's officers to re-plan them all (as dating the study visit
+    does); A accepts one of them first. B's one-statement version bump of the batch's
+    officers catches it: a Conflict, and nothing of B's is written."""
+    a, b = rivals
+    seed_programme(a)
+    refs = nominate(a, 3)
+    snapshots: list[Any] = []
+    with pytest.raises(Conflict), b.transaction() as session:
+        officers = list(session.scalars(select(Officer).order_by(Officer.id)))
+        assert refs == [o.ref for o in officers]
+        act.advance(a, refs[1], "accept", actor=COORDINATOR)
+        snapshots.append(dump(a))
+        b.officers_changed(session, officers)
+    assert snapshots == [dump(a)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
+from typing import Any
 
 import pytest
 
-from lifecycle.guards import OfficerFacts
+from lifecycle.guards import OfficerFacts, SignoffFact
 from notifications.rules import (
     SURVEY_CHASE_DAYS,
     Occurrence,
@@ -105,3 +107,51 @@ def test_answered_rounds_matter_only_where_a_survey_rule_applies() -> None:
     assert [True, True, False, False] == [
         needs_answered_surveys(RULES, s) for s in ("graduated", "alumni", "placement", "accepted")
     ]
+
+
+def _facts() -> PlanFacts:
+    return PlanFacts(
+        OfficerFacts(
+            state="placement",
+            ticked=frozenset({"asean_introduction"}),
+            signoffs={"placement.midterm": SignoffFact("approved", "m@asean.example", None)},
+            has_placement=True,
+            enabled_optional=frozenset({"diplomatic_training"}),
+        ),
+        {"start": date(2023, 2, 1), "end": date(2024, 1, 31)},
+        entered={"placement": date(2023, 2, 1)},
+        left={"induction": date(2023, 2, 1)},
+        answered_surveys=frozenset({6}),
+    )
+
+
+# One changed value for every field of PlanFacts and of its OfficerFacts.
+CHANGES: dict[str, Any] = {
+    "state": "study_visit",
+    "ticked": frozenset(),
+    "signoffs": {"placement.midterm": SignoffFact("returned", "m@asean.example", "more")},
+    "has_placement": False,
+    "enabled_optional": frozenset(),
+    "batch_dates": {"start": date(2023, 2, 1), "end": date(2024, 1, 30)},
+    "entered": {"placement": date(2023, 2, 2)},
+    "left": {},
+    "answered_surveys": frozenset({6, 12}),
+}
+
+
+def test_every_fact_counts_in_the_signature_plans_are_shared_by() -> None:
+    """Officers whose facts have equal signatures share one plan, so each field of the
+    facts (including one added later) must change the signature when it changes."""
+    fields = {f.name for f in dataclasses.fields(PlanFacts) if f.name != "lifecycle"}
+    fields |= {f.name for f in dataclasses.fields(OfficerFacts)}
+    assert fields == set(CHANGES)
+    base = _facts()
+    assert base.signature() == _facts().signature()
+    for name, value in CHANGES.items():
+        if name in {f.name for f in dataclasses.fields(OfficerFacts)}:
+            changed = dataclasses.replace(
+                base, lifecycle=dataclasses.replace(base.lifecycle, **{name: value})
+            )
+        else:
+            changed = dataclasses.replace(base, **{name: value})
+        assert 2 == len({base.signature(), changed.signature()}), name  # hashable, unequal
