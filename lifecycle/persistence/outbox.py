@@ -8,22 +8,20 @@ leaves its rows in 'sending' until the lease runs out, then any dispatcher takes
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from functools import lru_cache
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Table, and_, bindparam, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from lifecycle.persistence import reminder_rows
 from lifecycle.persistence.tables import Reminder
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 CANCELLED, EXPIRED = "cancelled", "expired"
 STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED)
-REMINDERS = cast(Table, Reminder.__table__)
+REMINDERS = reminder_rows.REMINDERS
 
 
 class WantedReminder(NamedTuple):
@@ -83,7 +81,6 @@ _OFFICERS_ROWS = (
     .where(REMINDERS.c.officer_id.in_(bindparam("ids", expanding=True)))
     .with_for_update()
 )
-_INSERT = insert(REMINDERS)
 _CANCEL = (
     update(REMINDERS)
     .where(REMINDERS.c.id.in_(bindparam("ids", expanding=True)))
@@ -102,7 +99,7 @@ def sync_officers(
     # the session's own layer (events, autoflush) cost more than the statements. The
     # caller has flushed (Services.officer_changed does).
     connection = session.connection()
-    added: list[NewRow] = []
+    added: list[reminder_rows.NewRow] = []
     refreshed: list[dict[str, object]] = []
     cancelled: list[int] = []
     officer_ids = list(wanted)
@@ -132,88 +129,11 @@ def sync_officers(
     if added:
         # One bulk INSERT: an officer entering placement gets a few dozen rows at once,
         # and building a tracked ORM object for each cost more than planning them.
-        _insert(connection, added)
+        reminder_rows.insert_rows(connection, added)
     if refreshed:
         connection.execute(_REFRESH, refreshed)
     for start in range(0, len(cancelled), SYNC_CHUNK):
         connection.execute(_CANCEL, {"ids": cancelled[start : start + SYNC_CHUNK], "now": now})
-
-
-# From this many rows (re-planning a batch adds hundreds), the bulk INSERT takes a
-# faster way: COPY on PostgreSQL (a pipelined executemany is one INSERT per row, for
-# the driver and the server: half the CPU per row in bench 4a), values converted once
-# each on SQLite. Fewer rows go as one plain executemany.
-COPY_FROM = 100
-
-
-def _insert(connection: Connection, rows: list[NewRow]) -> None:
-    if len(rows) < COPY_FROM:
-        connection.execute(_INSERT, [dict(zip(NEW_COLUMNS, row, strict=True)) for row in rows])
-    elif connection.dialect.driver == "psycopg":
-        _copy(connection, rows)
-    else:
-        _insert_converted(connection, rows)
-
-
-def _insert_converted(connection: Connection, rows: list[NewRow]) -> None:
-    """One executemany on the driver, each value converted by SQLAlchemy's own bind
-    processors (so stored exactly as an INSERT would store it), but each distinct value
-    once: a batch's rows share most of their instants (SQLite stores them as text,
-    and formatting six per row was a third of the CPU of writing it)."""
-    dialect = connection.dialect
-    values = [list(row) for row in rows]
-    # Column by column, and only the columns that have a processor (the instants):
-    # the others go to the driver as they are.
-    for position, name in enumerate(NEW_COLUMNS):
-        convert = REMINDERS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if convert is None:
-            continue
-        seen: dict[object, object] = {}
-        for row in values:
-            value = row[position]
-            if value is not None:
-                if value not in seen:
-                    seen[value] = convert(value)
-                row[position] = seen[value]
-    connection.exec_driver_sql(_compiled_insert(dialect), list(map(tuple, values)))
-
-
-@lru_cache(maxsize=8)
-def _compiled_insert(dialect: Dialect) -> str:
-    """The INSERT's SQL for the driver (compiling it on every re-plan cost a tenth of
-    writing the rows). Its parameters stand in NEW_COLUMNS' order, the table's."""
-    compiled = _INSERT.compile(dialect=dialect, column_keys=list(NEW_COLUMNS))
-    if tuple(compiled.positiontup or ()) != NEW_COLUMNS:
-        raise RuntimeError(f"reminders INSERT parameters out of order: {compiled.positiontup}")
-    return compiled.string
-
-
-def _copy(connection: Connection, rows: list[NewRow]) -> None:
-    import psycopg  # only here: SQLite installations never load the driver
-
-    quoted = ", ".join(f'"{c}"' for c in NEW_COLUMNS)
-    sql = f"COPY {REMINDERS.name} ({quoted}) FROM STDIN (FORMAT BINARY)"
-    driver = connection.connection.dbapi_connection
-    assert isinstance(driver, psycopg.Connection)
-    try:
-        with driver.cursor() as cursor, cursor.copy(sql) as copy:
-            copy.set_types(list(_copy_types(connection.dialect)))
-            for row in rows:
-                copy.write_row(row)
-    except psycopg.IntegrityError as error:
-        # As an INSERT's would be: Database.transaction reports it as a Conflict.
-        raise IntegrityError(sql, None, error) from error
-
-
-@lru_cache(maxsize=4)
-def _copy_types(dialect: Dialect) -> tuple[str, ...]:
-    """Each NEW_COLUMNS column's PostgreSQL type (``varchar``, ``integer``, ...), which a
-    binary COPY needs: it sends values in the server's own format, a third of the cost
-    per row of text COPY, which formats and parses every instant as text."""
-    return tuple(
-        re.sub(r"\(.*\)$", "", REMINDERS.c[name].type.compile(dialect=dialect)).lower()
-        for name in NEW_COLUMNS
-    )
 
 
 def _locked_rows(connection: Connection, officer_ids: list[int]) -> Iterator[Any]:
@@ -227,22 +147,14 @@ def _locked_rows(connection: Connection, officer_ids: list[int]) -> Iterator[Any
 
 
 def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Reminder:
-    return Reminder(**dict(zip(NEW_COLUMNS, _new_values(officer_id, want, now), strict=True)))
+    values = _new_values(officer_id, want, now)
+    return Reminder(**dict(zip(reminder_rows.NEW_COLUMNS, values, strict=True)))
 
 
-# What a new row is given, in the table's column order (so the values line up with the
-# compiled INSERT's parameters as they are). A tuple per row, not a dict: a batch's
-# re-plan writes hundreds, and the bulk paths take them as they are.
-NEW_COLUMNS = (
-    "key", "officer_id", "rule", "occurrence", "kind", "template", "about",
-    "recipient_role", "recipient_email", "recipient_name", "recipient_timezone",
-    "due_at", "send_at", "expires_at", "status", "next_attempt_at", "attempts",
-    "created_at", "updated_at",
-)  # fmt: skip
-NewRow = tuple[Any, ...]
-
-
-def _new_values(officer_id: int | None, want: WantedReminder, now: datetime) -> NewRow:
+def _new_values(
+    officer_id: int | None, want: WantedReminder, now: datetime
+) -> reminder_rows.NewRow:
+    # In reminder_rows.NEW_COLUMNS' order.
     return (
         want.key, officer_id, want.rule, want.occurrence, want.kind, want.template,
         want.about, want.recipient_role, want.recipient_email, want.recipient_name,

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from lifecycle.clock import FakeClock
 from lifecycle.demo import load_demo
 from lifecycle.errors import Conflict
-from lifecycle.persistence import outbox
+from lifecycle.persistence import outbox, reminder_rows
 from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, Reminder
 from lifecycle.services import Services
 from notifications.planner import ReminderPlanner
@@ -140,7 +140,7 @@ def test_any_change_replanned_together_or_one_by_one_is_the_same(
 
 def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) -> None:
     """Officers whose rows are all gone get their pending ones back in one bulk write
-    (past outbox.COPY_FROM rows: COPY on PostgreSQL, values converted once each on
+    (past reminder_rows.COPY_FROM rows: COPY on PostgreSQL, values converted once each on
     SQLite), stored exactly as one-by-one planning stored them."""
     seed_programme(services)
     refs = nominate(services, 6)
@@ -156,7 +156,7 @@ def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) ->
     with services.db.reading() as session:
         planned = session.execute(pending).all()
         planned_text = session.execute(stored).all()
-    assert len(planned) >= outbox.COPY_FROM
+    assert len(planned) >= reminder_rows.COPY_FROM
     with services.transaction() as session:
         session.execute(delete(Reminder))
         officers = list(session.scalars(select(Officer).order_by(Officer.id)))
@@ -170,7 +170,7 @@ def test_a_key_taken_meanwhile_is_a_conflict(services: Services) -> None:
     """A bulk write meeting a key another transaction took first (a concurrent re-plan)
     is refused as a Conflict, nothing written, as a plain INSERT's would be."""
     seed_programme(services)
-    refs = nominate(services, 6)  # past outbox.COPY_FROM rows
+    refs = nominate(services, 6)  # past reminder_rows.COPY_FROM rows
     for ref in refs:
         to_placement(services, ref)
     with services.transaction() as session:
