@@ -66,15 +66,6 @@ class ReminderPlanner:
         ``officer_changed`` each, from a handful of queries for all of them."""
         outbox.sync_officers(session, self.wanted_many(session, officers), now)
 
-    def occurrences(self, session: Session, officer: Officer) -> list[Occurrence]:
-        definition = self.workflows.get(officer.definition).definition
-        rules = self.rules_for(definition)
-        facts = plan_facts(session, officer, rules)
-        return plan(definition, rules, facts, self.calendar)
-
-    def wanted(self, session: Session, officer: Officer) -> list[outbox.WantedReminder]:
-        return self.wanted_many(session, (officer,))[officer.id]
-
     def wanted_many(
         self, session: Session, officers: Sequence[Officer]
     ) -> dict[int, list[outbox.WantedReminder]]:
