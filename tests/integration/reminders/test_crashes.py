@@ -21,12 +21,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from lifecycle.persistence import outbox
 from lifecycle.services import Services
 from notifications.dispatch import DispatchSettings
 from notifications.message import message_id_for
+from tests.conftest import _admin_dsn
 from tests.integration.reminders.conftest import (
     BACKLOG_AT,
     PROCESS_TIMEOUT,
@@ -82,14 +85,46 @@ def wait_for(condition: Any, proc: subprocess.Popen[str]) -> None:
         time.sleep(0.005)
 
 
+KILLED_APP = "attache-killed-dispatcher"
+
+
+def tagged(url: str) -> str:
+    """``url`` with its PostgreSQL sessions named, so the test can tell them apart."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return url
+    return parsed.update_query_dict({"application_name": KILLED_APP}).render_as_string(
+        hide_password=False)
+
+
+def wait_for_backends_to_end(url: str) -> None:
+    """A SIGKILLed client does not stop its PostgreSQL backend mid-statement: a COMMIT it
+    sent just before dying still lands (the server finishes it, then sees the closed
+    socket). Read the rows only once those backends are gone, or a row read 'sending'
+    may become 'sent' a moment later. SQLite has no such server side."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        return
+    deadline = time.monotonic() + PROCESS_TIMEOUT
+    with psycopg.connect(_admin_dsn(), autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            alive = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND application_name = %s", (parsed.database, KILLED_APP)).fetchone()
+            if alive is not None and alive[0] == 0:
+                return
+            time.sleep(0.005)
+
+
 def kill_mid_pass(url: str, port: int, now: datetime, server: SmtpServer,
                   rng: random.Random) -> set[str]:
     """Start a dispatch pass, SIGKILL it after a random number of messages and a random
-    moment more; returns the keys the server received from it."""
+    moment more, wait until its database sessions have ended; returns the keys the
+    server received from it."""
     before = len(server.received)
     messages = rng.randint(1, 8)
     with subprocess.Popen(
-        cli_argv(url, "reminders", "dispatch", now=now.isoformat()),
+        cli_argv(tagged(url), "reminders", "dispatch", now=now.isoformat()),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
         env=cli_env(port),
     ) as proc:
@@ -103,6 +138,7 @@ def kill_mid_pass(url: str, port: int, now: datetime, server: SmtpServer,
                 proc.kill()
         # Killed mid-pass, not finished (there are far more due rows than messages).
         assert (-signal.SIGKILL, "") == (proc.returncode, out), err
+    wait_for_backends_to_end(url)
     return {m.key for m in server.received[before:]}
 
 
