@@ -111,9 +111,10 @@ def wait_for_backends_to_end(url: str) -> None:
             alive = conn.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
                 "AND application_name = %s", (parsed.database, KILLED_APP)).fetchone()
-            if alive is not None and alive[0] == 0:
+            if alive == (0,):
                 return
             time.sleep(0.005)
+    pytest.fail(f"the killed dispatcher's backends still run after {PROCESS_TIMEOUT} s")
 
 
 def kill_mid_pass(url: str, port: int, now: datetime, server: SmtpServer,
