@@ -24,6 +24,7 @@ from pydantic import (
 
 from lifecycle.errors import ConfigurationError
 from lifecycle.roles import Role
+from lifecycle.state_roles import StateRole, role_problems
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 GUARD_KINDS = ("checklist_complete", "signoff_approved", "placement_assigned")
@@ -68,6 +69,8 @@ class DueDef(_Strict):
 class StateDef(_Strict):
     name: str = Field(pattern=NAME_PATTERN)
     label: str
+    # Required, even if empty: every state says what it means (StateRole).
+    roles: tuple[StateRole, ...]
     final: bool = False
     optional: bool = False
 
@@ -170,6 +173,26 @@ class WorkflowDefinition(_Strict):
 
     def state(self, name: str) -> StateDef:
         return next(state for state in self.states if state.name == name)
+
+    def states_with(self, role: StateRole) -> frozenset[str]:
+        """The states holding ``role``, e.g. every state an officer may be placed in."""
+        return frozenset(self._roles[role])
+
+    def ordered_states_with(self, role: StateRole) -> tuple[str, ...]:
+        """``states_with``, in the definition's order (for messages and listings)."""
+        return self._roles[role]
+
+    def has_role(self, state: str, role: StateRole) -> bool:
+        return state in self._roles[role]
+
+    def the_state(self, role: StateRole) -> str:
+        """The one state holding ``role`` (a role validated to be held by exactly one)."""
+        (state,) = self._roles[role]
+        return state
+
+    @cached_property
+    def _roles(self) -> dict[StateRole, tuple[str, ...]]:
+        return {role: tuple(s.name for s in self.states if role in s.roles) for role in StateRole}
 
     def trigger(self, name: str) -> TriggerDef | None:
         return next((t for t in self.triggers if t.name == name), None)
@@ -274,6 +297,7 @@ def _cross_reference_problems(d: WorkflowDefinition) -> Iterator[str]:
                 yield f"{where}: placement_assigned takes no argument"
     for where, due in _dues(d):
         yield from anchor_problems(d, due.anchor, f"{where}.due.anchor")
+    yield from role_problems(d)
     yield from _unreachable_problems(d)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from lifecycle.definition import WorkflowDefinition
-from lifecycle.services.officers import PLACEABLE_STATES
+from lifecycle.state_roles import StateRole
 from loadtest.programme import COORDINATOR, DIVISIONS, SUPERVISORS
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -77,7 +77,7 @@ def choose(
     calendar = _Calendar(detail, dates, now.astimezone(JAKARTA).date())
     candidates = [
         *_ticks(detail, definition, calendar),
-        *_placements(detail, rng),
+        *_placements(detail, definition, rng),
         *_signoffs(detail, definition, calendar, rng),
         *_advances(detail, calendar, rng),
     ]
@@ -128,8 +128,10 @@ def _ticks(
     return found
 
 
-def _placements(detail: dict[str, Any], rng: random.Random) -> list[Action]:
-    if detail["state"] not in PLACEABLE_STATES:
+def _placements(
+    detail: dict[str, Any], definition: WorkflowDefinition, rng: random.Random
+) -> list[Action]:
+    if not definition.has_role(detail["state"], StateRole.PLACEABLE):
         return []
     placement = detail["placement"]
     if placement is None:

@@ -75,7 +75,10 @@ class ContextBuilder:
         self._add_officer(session, officer, row, context)
         survey = SURVEY_ABOUT.fullmatch(row.about or "")
         if survey and int(survey.group(1)) in alumni.ROUNDS:
-            link = surveys.link_for(session, officer, int(survey.group(1)), now, self.base_url)
+            definition = self.workflows.get(officer.definition).definition
+            link = surveys.link_for(
+                session, officer, definition, int(survey.group(1)), now, self.base_url
+            )
             context["links"]["survey"] = link  # type: ignore[index]
         return context  # type: ignore[return-value]
 

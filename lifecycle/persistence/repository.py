@@ -341,16 +341,15 @@ def officers(
     return list(session.scalars(query))
 
 
-def seats_taken(session: Session, batch: Batch, country: str, not_in: tuple[str, ...]) -> int:
+def seats_taken(
+    session: Session, batch: Batch, country: str, holding: ColumnElement[bool]
+) -> int:
+    """The batch's officers from ``country`` for whom ``holding`` is true."""
     return (
         session.scalar(
             select(func.count())
             .select_from(Officer)
-            .where(
-                Officer.batch_id == batch.id,
-                Officer.country == country,
-                Officer.state.not_in(not_in),
-            )
+            .where(Officer.batch_id == batch.id, Officer.country == country, holding)
         )
         or 0
     )

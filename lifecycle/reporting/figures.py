@@ -39,12 +39,13 @@ from lifecycle.reporting.model import (
 from lifecycle.reporting.records import JAKARTA, ScopedOfficer, ScopeRows, load
 from lifecycle.roles import COUNTRIES, Role
 from lifecycle.services.context import Services, require_role
+from lifecycle.state_roles import StateRole
 
 READERS = (Role.COORDINATOR, Role.VIEWER)  # admins always; never a person's own view
 DEFAULT_WITHIN_YEARS = 2
 MAX_WITHIN_YEARS = 50
-ACCEPTED, WITHDRAWN, GRADUATED = "accepted", "withdrawn", "graduated"
 NO_REASON = "(no reason recorded)"
+Definitions = dict[int, WorkflowDefinition]  # by definition id
 
 
 def build_report(
@@ -112,12 +113,14 @@ def _assemble(
         countries=countries,
         officers=len(officers),
         by_stage=_by_stage(officers, labels, countries),
-        withdrawals=_withdrawals(officers, countries),
+        withdrawals=_withdrawals(officers, data.definitions, countries),
         stage_times=_stage_times(officers, labels),
         signoffs=_signoffs(data, as_of),
-        graduates=_graduates(officers, data.batches, countries),
-        outcomes=_outcomes(officers, data.careers, countries, as_of, within_years),
-        quotas=_quotas(officers, data.quotas, data.batches, countries),
+        graduates=_graduates(officers, data.definitions, data.batches, countries),
+        outcomes=_outcomes(
+            officers, data.definitions, data.careers, countries, as_of, within_years
+        ),
+        quotas=_quotas(officers, data.definitions, data.quotas, data.batches, countries),
     )
 
 
@@ -153,8 +156,20 @@ def _by_stage(
     return tuple(rows)
 
 
-def _withdrawals(officers: list[ScopedOfficer], countries: tuple[str, ...]) -> Withdrawals:
-    gone = [o for o in officers if o.timeline.state == WITHDRAWN]
+def _holds(officer: ScopedOfficer, definitions: Definitions, role: StateRole) -> bool:
+    """Whether the officer's state at the cutoff holds ``role`` in their definition."""
+    return definitions[officer.definition_id].has_role(officer.timeline.state, role)
+
+
+def _entered(officer: ScopedOfficer, definitions: Definitions, role: StateRole) -> datetime | None:
+    """When the officer first entered the one state holding ``role``, if they did."""
+    return officer.timeline.entered.get(definitions[officer.definition_id].the_state(role))
+
+
+def _withdrawals(
+    officers: list[ScopedOfficer], definitions: Definitions, countries: tuple[str, ...]
+) -> Withdrawals:
+    gone = [o for o in officers if _holds(o, definitions, StateRole.WITHDRAWN)]
     reasons: Counter[tuple[str, str]] = Counter()
     for o in gone:
         last = o.timeline.last
@@ -224,9 +239,12 @@ def _signoffs(data: ScopeRows, as_of: date) -> tuple[SignoffRow, ...]:
 
 
 def _graduates(
-    officers: list[ScopedOfficer], batches: dict[int, tuple[str, str]], countries: tuple[str, ...]
+    officers: list[ScopedOfficer],
+    definitions: Definitions,
+    batches: dict[int, tuple[str, str]],
+    countries: tuple[str, ...],
 ) -> Graduates:
-    done = [o for o in officers if GRADUATED in o.timeline.entered]
+    done = [o for o in officers if _entered(o, definitions, StateRole.GRADUATION)]
     return Graduates(
         total=len(done),
         by_track=_ordered(Counter(batches[o.batch_id][1] for o in done)),
@@ -237,15 +255,16 @@ def _graduates(
 
 def _outcomes(
     officers: list[ScopedOfficer],
+    definitions: Definitions,
     careers: list[tuple[int, str, date]],
     countries: tuple[str, ...],
     as_of: date,
     within_years: int,
 ) -> tuple[OutcomeRow, ...]:
     graduated_on = {
-        o.id: jakarta_date(o.timeline.entered[GRADUATED])
+        o.id: jakarta_date(at)
         for o in officers
-        if GRADUATED in o.timeline.entered
+        if (at := _entered(o, definitions, StateRole.GRADUATION)) is not None
     }
     records: dict[int, Counter[str]] = defaultdict(Counter)
     for oid, kind, day in careers:
@@ -273,11 +292,16 @@ def _outcomes(
 
 def _quotas(
     officers: list[ScopedOfficer],
+    definitions: Definitions,
     quotas: list[tuple[int, str, int]],
     batches: dict[int, tuple[str, str]],
     countries: tuple[str, ...],
 ) -> tuple[QuotaRow, ...]:
-    accepted = Counter((o.batch_id, o.country) for o in officers if ACCEPTED in o.timeline.entered)
+    accepted = Counter(
+        (o.batch_id, o.country)
+        for o in officers
+        if _entered(o, definitions, StateRole.ACCEPTED) is not None
+    )
     seats = {(bid, country): n for bid, country, n in quotas}
     # A country accepted beyond any quota still shows, with no seats, so totals add up.
     keys = set(seats) | set(accepted)

@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import NotFound, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
@@ -36,13 +37,14 @@ from lifecycle.services.career_fields import (
     country_name,
 )
 from lifecycle.services.context import Services, require_role
+from lifecycle.services.facts import workflow_of
+from lifecycle.state_roles import StateRole
 
 ROUNDS = (6, 12, 24)  # months after graduation
 # A round's link works for this many days from the day it opens: the invitation goes
 # out that day and the chaser two weeks later, and the 6- and 12-month rounds never
 # overlap, so an alumnus is never asked two surveys at once.
 ROUND_OPEN_DAYS = 60
-ALUMNI_STATES = ("graduated", "alumni")
 JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
 
 
@@ -77,11 +79,14 @@ class TestimonialEntry:
 # -- survey rounds (opened in the graduating transaction) -------------------------------
 
 
-def graduated_on(session: Session, officer: Officer) -> date:
+def graduated_on(session: Session, officer: Officer, definition: WorkflowDefinition) -> date:
     """The day (at the Secretariat) the officer graduated."""
     at = session.scalar(
         select(AuditEvent.occurred_at)
-        .where(AuditEvent.officer_id == officer.id, AuditEvent.to_state == "graduated")
+        .where(
+            AuditEvent.officer_id == officer.id,
+            AuditEvent.to_state == definition.the_state(StateRole.GRADUATION),
+        )
         .order_by(AuditEvent.occurred_at.desc())
         .limit(1)
     )
@@ -96,7 +101,9 @@ def round_closes(opens_on: date) -> datetime:
     return datetime.combine(opens_on + timedelta(days=ROUND_OPEN_DAYS), time(0), JAKARTA)
 
 
-def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> list[AlumniSurvey]:
+def open_survey_rounds(
+    session: Session, officer: Officer, definition: WorkflowDefinition, now: datetime
+) -> list[AlumniSurvey]:
     """``officer``'s follow-up rounds, opening any missing (idempotent: a second call,
     or one for an officer graduated before this feature, adds only what is missing)."""
     have = {
@@ -104,7 +111,7 @@ def open_survey_rounds(session: Session, officer: Officer, now: datetime) -> lis
         for s in session.scalars(select(AlumniSurvey).where(AlumniSurvey.officer_id == officer.id))
     }
     missing = [m for m in ROUNDS if m not in have]
-    start = graduated_on(session, officer) if missing else None
+    start = graduated_on(session, officer, definition) if missing else None
     for months in missing:
         assert start is not None
         opens_on = start + relativedelta(months=months)
@@ -144,7 +151,7 @@ def add_career_record(
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "recording a career step")
-        officer = alumnus(session, ref)
+        officer = alumnus(services, session, ref)
         record = CareerRecord(
             officer_id=officer.id,
             **career_fields(kind, position, organisation, country, from_date, services.today()),
@@ -227,7 +234,7 @@ def add_testimonial(
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "recording a testimonial")
-        officer = alumnus(session, ref)
+        officer = alumnus(services, session, ref)
         row = Testimonial(
             officer_id=officer.id,
             text=bounded(text, "testimonial", TESTIMONIAL_LIMIT, lines=True),
@@ -256,13 +263,14 @@ def testimonials(services: Services, ref: str, *, actor: str | None) -> list[Tes
 # -- shared ----------------------------------------------------------------------------
 
 
-def alumnus(session: Session, ref: str) -> Officer:
+def alumnus(services: Services, session: Session, ref: str) -> Officer:
     """The officer, if they have graduated (follow-up is about life after the programme)."""
     officer = repo.officer_by_ref(session, ref)
-    if officer.state not in ALUMNI_STATES:
+    graduated = workflow_of(services, officer).definition.ordered_states_with(StateRole.GRADUATED)
+    if officer.state not in graduated:
         raise TransitionNotAllowed(
             f"{officer.ref} is {officer.state}; alumni follow-up starts once an officer "
-            f"is {' or '.join(ALUMNI_STATES)}"
+            f"is {' or '.join(graduated)}"
         )
     return officer
 

@@ -16,13 +16,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import Conflict, InvalidData, NotFound, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import AuditEvent, Certificate, Officer
 from lifecycle.roles import COUNTRIES, SECRETARIAT_TIMEZONE, Role
 from lifecycle.services import access
 from lifecycle.services.context import Services, require_role
+from lifecycle.services.facts import workflow_of
+from lifecycle.services.state_filters import officers_in_role
 from lifecycle.services.validation import clean_text
+from lifecycle.state_roles import StateRole
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
 CODE_LENGTH = 16  # 16 x 5 bits = 80 bits
@@ -31,7 +35,6 @@ GROUP = 4
 _FOLD = str.maketrans({"O": "0", "I": "1", "L": "1"})
 # Longer than any code with generous spacing: such input is refused before any work.
 MAX_INPUT = 64
-GRADUATED_STATES = ("graduated", "alumni")
 
 
 @dataclass(frozen=True)
@@ -264,14 +267,17 @@ def issue_for(services: Services, ref: str, *, actor: str) -> tuple[CertificateV
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "issuing a certificate")
         officer = repo.officer_by_ref(session, ref)
-        if officer.state not in GRADUATED_STATES:
+        definition = workflow_of(services, officer).definition
+        graduated = definition.ordered_states_with(StateRole.GRADUATED)
+        if officer.state not in graduated:
             raise TransitionNotAllowed(
                 f"{officer.ref} is {officer.state}; certificates are for officers who "
-                f"graduated ({', '.join(GRADUATED_STATES)})"
+                f"graduated ({', '.join(graduated)})"
             )
         had = session.scalar(select(Certificate.id).where(Certificate.officer_id == officer.id))
         certificate = issue(
-            session, officer, services.now(), graduated_at=_graduated_at(session, officer)
+            session, officer, services.now(),
+            graduated_at=_graduated_at(session, officer, definition),
         )
         return _view(certificate), had is None
 
@@ -284,22 +290,30 @@ def issue_missing(services: Services, *, actor: str) -> list[CertificateView]:
         missing = session.scalars(
             select(Officer)
             .where(
-                Officer.state.in_(GRADUATED_STATES),
+                officers_in_role(services, session, StateRole.GRADUATED),
                 ~select(Certificate.id).where(Certificate.officer_id == Officer.id).exists(),
             )
             .order_by(Officer.ref)
         ).all()
         return [
-            _view(issue(session, o, services.now(), graduated_at=_graduated_at(session, o)))
+            _view(issue(
+                session, o, services.now(),
+                graduated_at=_graduated_at(session, o, workflow_of(services, o).definition),
+            ))
             for o in missing
         ]
 
 
-def _graduated_at(session: Session, officer: Officer) -> datetime | None:
-    """When the officer entered 'graduated', from the audit trail (the latest time)."""
+def _graduated_at(
+    session: Session, officer: Officer, definition: WorkflowDefinition
+) -> datetime | None:
+    """When the officer graduated, from the audit trail (the latest time)."""
     return session.scalar(
         select(AuditEvent.occurred_at)
-        .where(AuditEvent.officer_id == officer.id, AuditEvent.to_state == "graduated")
+        .where(
+            AuditEvent.officer_id == officer.id,
+            AuditEvent.to_state == definition.the_state(StateRole.GRADUATION),
+        )
         .order_by(AuditEvent.id.desc())
         .limit(1)
     )

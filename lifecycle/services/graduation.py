@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from lifecycle.persistence.tables import Officer
 from lifecycle.services import alumni, certificates
 from lifecycle.services.context import Services
-
-GRADUATED = "graduated"
+from lifecycle.services.facts import workflow_of
 
 
 def on_graduated(services: Services, session: Session, officer: Officer) -> None:
     certificates.issue(session, officer, services.now())
-    alumni.open_survey_rounds(session, officer, services.now())
+    definition = workflow_of(services, officer).definition
+    alumni.open_survey_rounds(session, officer, definition, services.now())

@@ -13,6 +13,7 @@ from typing import NoReturn
 
 from sqlalchemy.orm import Session
 
+from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import (
     AttacheError,
     Conflict,
@@ -34,11 +35,7 @@ from lifecycle.services import graduation
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
 from lifecycle.services.validation import clean_text
-
-PLACEABLE_STATES = ("accepted", "induction", "placement", "diplomatic_training")
-# Leaving the programme early ends the placement there and then: the division and the
-# supervisor stop being responsible for the officer the moment they are withdrawn.
-PLACEMENT_ENDING_STATES = ("withdrawn",)
+from lifecycle.state_roles import StateRole
 
 
 @dataclass(frozen=True)
@@ -76,9 +73,11 @@ def advance(
         previous = officer.state
         officer.state = workflow.fire(load_facts(session, officer), trigger)
         officer.state_since = services.now()
-        if officer.state in PLACEMENT_ENDING_STATES:
+        # Leaving the programme early ends the placement there and then: the division
+        # and the supervisor stop being responsible the moment the officer is withdrawn.
+        if definition.has_role(officer.state, StateRole.ENDS_PLACEMENT):
             _end_placement(services, session, officer)
-        if officer.state == graduation.GRADUATED:
+        if definition.has_role(officer.state, StateRole.GRADUATION):
             graduation.on_graduated(services, session, officer)
         session.add(
             AuditEvent(
@@ -115,11 +114,8 @@ def place(
         require_role(user, (Role.COORDINATOR,), "assigning a placement")
         officer = repo.officer_by_ref(session, officer_ref)
         _check_version(officer, expected_version)
-        if officer.state not in PLACEABLE_STATES:
-            raise TransitionNotAllowed(
-                f"{officer.ref} is {officer.state}; a placement can be assigned while "
-                f"{', '.join(PLACEABLE_STATES)}"
-            )
+        definition = workflow_of(services, officer).definition
+        _require_placeable(officer, definition, "assigned")
         target = repo.division_by_name(session, division)
         mentor = repo.user_by_email(session, supervisor)
         if mentor.role != Role.SUPERVISOR:
@@ -134,7 +130,7 @@ def place(
                     f"{officer.ref} is already placed in {target.name} with {mentor.email}"
                 ),
             )
-        started = officer.state in ("placement", "diplomatic_training")
+        started = definition.has_role(officer.state, StateRole.PLACED)
         end = current.end_date if current else officer.batch.end_date
         _open_placement(
             services,
@@ -162,11 +158,7 @@ def extend_placement(services: Services, officer_ref: str, *, until: date, actor
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "extending a placement")
         officer = repo.officer_by_ref(session, officer_ref)
-        if officer.state not in PLACEABLE_STATES:
-            raise TransitionNotAllowed(
-                f"{officer.ref} is {officer.state}; a placement can be extended while "
-                f"{', '.join(PLACEABLE_STATES)}"
-            )
+        _require_placeable(officer, workflow_of(services, officer).definition, "extended")
         current = repo.open_placement(session, officer)
         if current is None:
             raise TransitionNotAllowed(f"{officer.ref} has no placement to extend")
@@ -192,6 +184,15 @@ def extend_placement(services: Services, officer_ref: str, *, until: date, actor
             f"{officer.ref}: placement extended until {until.isoformat()}",
             officer.state,
             officer.version,
+        )
+
+
+def _require_placeable(officer: Officer, definition: WorkflowDefinition, what: str) -> None:
+    if not definition.has_role(officer.state, StateRole.PLACEABLE):
+        placeable = definition.ordered_states_with(StateRole.PLACEABLE)
+        raise TransitionNotAllowed(
+            f"{officer.ref} is {officer.state}; a placement can be {what} while "
+            f"{', '.join(placeable)}"
         )
 
 

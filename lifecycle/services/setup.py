@@ -29,6 +29,8 @@ from lifecycle.roles import COUNTRIES, COUNTRY_TIMEZONES, SECRETARIAT_TIMEZONE, 
 from lifecycle.services import validation as check
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.officers import Outcome
+from lifecycle.services.state_filters import officers_in_role
+from lifecycle.state_roles import StateRole
 
 DEFAULT_FUNDER = "Japan-ASEAN Integration Fund (JAIF)"
 DEPARTMENTS = {
@@ -36,8 +38,6 @@ DEPARTMENTS = {
     "AEC": "ASEAN Economic Community Department",
     "ASCC": "ASEAN Socio-Cultural Community Department",
 }
-# Seats of a declined or withdrawn officer are free again for another nomination.
-SEAT_FREEING_STATES = ("declined", "withdrawn")
 
 
 class DefinitionSource(Protocol):
@@ -324,9 +324,11 @@ class Intake:
         if quota is None:
             return None
         if code not in self._taken:
-            self._taken[code] = repo.seats_taken(
-                self.session, self.batch, code, SEAT_FREEING_STATES
+            # A declined or withdrawn officer's seat is free again for another nomination.
+            holding = officers_in_role(
+                self.services, self.session, StateRole.FREES_SEAT, holding=False
             )
+            self._taken[code] = repo.seats_taken(self.session, self.batch, code, holding)
         claimed = self._claimed.get(code, 0)
         taken = self._taken[code] + claimed
         if taken >= quota.seats:

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lifecycle import survey_tokens
+from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import Conflict, Expired, InvalidData, NotFound
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
@@ -33,6 +34,7 @@ from lifecycle.persistence.tables import (
 from lifecycle.roles import Role
 from lifecycle.services import alumni, career_fields
 from lifecycle.services.context import Services, require_role
+from lifecycle.services.facts import workflow_of
 from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
 from lifecycle.services.validation import clean_text
 
@@ -98,7 +100,12 @@ class SurveyReceipt:
 
 
 def link_for(
-    session: Session, officer: Officer, round_months: int, now: datetime, base_url: str
+    session: Session,
+    officer: Officer,
+    definition: WorkflowDefinition,
+    round_months: int,
+    now: datetime,
+    base_url: str,
 ) -> str:
     """The officer's current link to round ``round_months`` (for a reminder's
     ``links.survey``).
@@ -117,20 +124,25 @@ def link_for(
     secret = _secret_or_none(session)
     if survey is None or secret is None:
         try:
-            survey, secret = _made(session, officer.id, round_months, now)
+            survey, secret = _made(session, officer.id, definition, round_months, now)
         except IntegrityError:  # another process made them at the same moment: use theirs
-            survey, secret = _made(session, officer.id, round_months, now)
+            survey, secret = _made(session, officer.id, definition, round_months, now)
     claim = survey_tokens.SurveyClaim(survey.id, survey.nonce, survey.expires_at)
     return base_url.rstrip("/") + SURVEY_PATH + survey_tokens.sign(secret, claim)
 
 
 def _made(
-    session: Session, officer_id: int, round_months: int, now: datetime
+    session: Session,
+    officer_id: int,
+    definition: WorkflowDefinition,
+    round_months: int,
+    now: datetime,
 ) -> tuple[AlumniSurvey, str]:
     with Session(session.get_bind(), expire_on_commit=False) as side, side.begin():
         officer = side.get(Officer, officer_id)
         assert officer is not None  # the caller's session holds it
-        return _round(side, officer, round_months, now), instance_secret(side, SURVEY_LINKS, now)
+        survey = _round(side, officer, definition, round_months, now)
+        return survey, instance_secret(side, SURVEY_LINKS, now)
 
 
 def survey_link(
@@ -150,8 +162,9 @@ def survey_link(
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         require_role(user, (Role.COORDINATOR,), "handing out survey links")
-        officer = alumni.alumnus(session, ref)
-        survey = _round(session, officer, round_months, now)
+        officer = alumni.alumnus(services, session, ref)
+        definition = workflow_of(services, officer).definition
+        survey = _round(session, officer, definition, round_months, now)
         if reissue:
             if survey.answered_at is not None:
                 raise Conflict(
@@ -280,9 +293,15 @@ def _check_round(round_months: int) -> None:
         )
 
 
-def _round(session: Session, officer: Officer, round_months: int, now: datetime) -> AlumniSurvey:
+def _round(
+    session: Session,
+    officer: Officer,
+    definition: WorkflowDefinition,
+    round_months: int,
+    now: datetime,
+) -> AlumniSurvey:
     _check_round(round_months)
-    rounds = alumni.open_survey_rounds(session, officer, now)
+    rounds = alumni.open_survey_rounds(session, officer, definition, now)
     return rounds[alumni.ROUNDS.index(round_months)]
 
 

@@ -37,6 +37,7 @@ from lifecycle.persistence.tables import (
 )
 from lifecycle.services import Services, alumni, setup, surveys
 from lifecycle.services import officers as act
+from lifecycle.services.facts import workflow_of
 from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
 from notifications.reminder_context import ContextBuilder
 from notifications.workdays import WorkingCalendar
@@ -120,7 +121,10 @@ def test_graduating_opens_the_three_rounds_once(services: Services, clock: FakeC
     before = dump(services)
     with services.transaction() as session:
         officer = repo.officer_by_ref(session, ref)
-        alumni.open_survey_rounds(session, officer, clock.now() + timedelta(days=400))
+        definition = workflow_of(services, officer).definition
+        alumni.open_survey_rounds(
+            session, officer, definition, clock.now() + timedelta(days=400)
+        )
     assert before == dump(services)
 
 
@@ -421,7 +425,8 @@ def test_rounds_of_a_graduate_count_from_the_graduation_not_from_later(
     act.advance(services, ref, "join_alumni", actor=COORDINATOR)
     with services.transaction() as session:
         officer = session.scalars(select(Officer)).one()
-        opened = alumni.open_survey_rounds(session, officer, clock.now())
+        definition = workflow_of(services, officer).definition
+        opened = alumni.open_survey_rounds(session, officer, definition, clock.now())
         assert [date(2023, 7, 2), date(2024, 1, 2), date(2025, 1, 2)] == [
             r.opens_on for r in opened
         ]

@@ -119,6 +119,14 @@ def _append(key: str, entry: dict[str, Any]) -> Callable[[dict[str, Any]], None]
     return lambda data: data[key].append(entry)
 
 
+def _all(*mutations: Callable[[dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+    def mutate(data: dict[str, Any]) -> None:
+        for one in mutations:
+            one(data)
+
+    return mutate
+
+
 SUSPEND = {"name": "suspend", "label": "Suspend", "source": "placement",
            "dest": "suspended", "roles": ["coordinator"]}
 DUPLICATE_ACCEPT = {"name": "accept", "label": "Accept again", "source": "accepted",
@@ -149,7 +157,7 @@ BROKEN_CASES = {
         _append("triggers", DUPLICATE_ACCEPT), ["triggers", "'accept' is defined twice"],
     ),
     "unreachable state": (
-        _append("states", {"name": "secondment", "label": "Secondment"}),
+        _append("states", {"name": "secondment", "label": "Secondment", "roles": []}),
         ["states", "'secondment' cannot be reached from 'nominated'"],
     ),
     "extra unknown key in a state": (
@@ -170,6 +178,48 @@ BROKEN_CASES = {
     ),
     "unknown initial state": (
         _set(("initial",), "proposed"), ["initial", "unknown state 'proposed'"],
+    ),
+    "a state that does not say what it means": (
+        _delete(("states", 4, "roles")), ["states[4].roles", "Field required"],
+    ),
+    "an unknown state role": (
+        _set(("states", 4, "roles"), ["active", "seconded"]),
+        ["states[4].roles[1]", "'nominated', 'accepted'"],
+    ),
+    "no state graduates": (
+        _set(("states", 7, "roles"), ["graduated"]),
+        ["states[].roles", "exactly one state must have the role 'graduation'",
+         "no state holds it"],
+    ),
+    "two states accept": (
+        _set(("states", 3, "roles"), ["accepted", "active", "placeable"]),
+        ["exactly one state must have the role 'accepted'", "states accepted, induction hold it"],
+    ),
+    "a declining state that keeps its seat": (
+        _set(("states", 2, "roles"), ["declined"]),
+        ["states[2].roles: 'declined' is 'declined', so it must be 'frees_seat' too"],
+    ),
+    "no state frees a seat": (
+        _all(_set(("states", 2, "roles"), []), _set(("states", 9, "roles"), ["ends_placement"])),
+        ["states[].roles: no state has the role 'frees_seat'", "counting the seats"],
+    ),
+    "a placed state that is not placeable": (
+        _set(("states", 4, "roles"), ["active", "placed"]),
+        ["states[4].roles: 'placement' is 'placed', so it must be 'placeable' too"],
+    ),
+    "a final state that is active": (
+        _set(("states", 8, "roles"), ["graduated", "active"]),
+        ["states[8].roles: 'alumni' is final, so it cannot be 'active'"],
+    ),
+    "the initial state is not the nomination": (
+        _set(("states", 0, "roles"), []),
+        ["states[0].roles: the initial state 'nominated' must have the role 'nominated'"],
+    ),
+    "no state is placeable though sign-offs need placements": (
+        _all(*(_set(("states", i, "roles"), roles) for i, roles in (
+            (1, ["accepted", "active"]), (3, ["active"]), (4, ["active"]), (5, ["active"]),
+        ))),
+        ["no state has the role 'placeable'", "sign-offs and placement guards"],
     ),
 }
 

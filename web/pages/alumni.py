@@ -25,16 +25,19 @@ C = Role.COORDINATOR
 Round = Annotated[int, Path(ge=1, le=1000)]
 
 
-def section(services: Services, ref: str, state: str, who: Visitor) -> dict[str, Any] | None:
-    """What the officer page's Alumni section shows this visitor; None: no section."""
+def section(
+    services: Services, ref: str, graduated: bool, who: Visitor
+) -> dict[str, Any] | None:
+    """What the officer page's Alumni section shows this visitor; None: no section.
+    ``graduated``: the officer's state holds the role (follow-up is open)."""
     if who.role not in (C, Role.ADMIN):
         return None
     records = alumni.career_records(services, ref, actor=who.email)
     said = alumni.testimonials(services, ref, actor=who.email)
-    if state not in alumni.ALUMNI_STATES and not records and not said:
+    if not graduated and not records and not said:
         return None
     return {
-        "open": state in alumni.ALUMNI_STATES,
+        "open": graduated,
         "records": records,
         "testimonials": said,
         "rounds": surveys.survey_rounds(services, ref, actor=who.email),

@@ -13,6 +13,7 @@ from lifecycle.services import certificates, views
 from lifecycle.services import officers as act
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
+from lifecycle.state_roles import StateRole
 from notifications import reminders_view
 from web.auth import page, safe_local_path, services_of
 from web.pages.alumni import section as alumni_section
@@ -52,7 +53,9 @@ def officer_page(
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
         "certificate": certificates.find(services, ref),
-        "alumni": alumni_section(services, ref, detail["state"], who),
+        "alumni": alumni_section(
+            services, ref, definition.has_role(detail["state"], StateRole.GRADUATED), who
+        ),
         "divisions": views.division_list(services) if who.role in (C, Role.ADMIN) else [],
         "supervisors": [u for u in views.user_list(services) if u["role"] == "supervisor"]
         if who.role in (C, Role.ADMIN) else [],
