@@ -250,6 +250,62 @@ def test_failed_sign_ins_are_counted_per_address(client: TestClient, world: Worl
     assert ["nobody@asean.example"] * 3 == counted
 
 
+# -- login CSRF: a sign-in form posted from another site ---------------------------------
+
+
+def posted_from(client: TestClient, headers: dict[str, str], password: str = PASSWORD) -> Any:
+    client.cookies.clear()
+    return client.post(
+        "/signin", data={"email": COORDINATOR, "password": password}, headers=headers
+    )
+
+
+@pytest.mark.parametrize("headers, reason", [
+    ({"Origin": "https://evil.example"},
+     "this form was sent from https://evil.example, not from Attache"),
+    ({"Origin": "null"}, "this form was sent from null, not from Attache"),
+    ({"Origin": "http://testserver:8080"},
+     "this form was sent from http://testserver:8080, not from Attache"),
+    ({"Origin": "https://testserver"},
+     "this form was sent from https://testserver, not from Attache"),
+    ({"Sec-Fetch-Site": "cross-site"}, "the browser says this form was sent from another "
+                                       "site (cross-site)"),
+    ({"Sec-Fetch-Site": "same-site", "Origin": "http://testserver"},
+     "the browser says this form was sent from another site (same-site)"),
+])
+def test_a_sign_in_posted_from_another_site_is_refused_and_changes_nothing(
+    client: TestClient, world: World, headers: dict[str, str], reason: str
+) -> None:
+    """The right password, but from a foreign page: 403, no cookie, no session, and not
+    counted as a failed attempt (else another site could lock a coordinator out)."""
+    with unchanged(world.services):
+        response = posted_from(client, headers)
+        assert 403 == response.status_code
+        assert (
+            f"sign-in refused: {reason}; open Attache's own sign-in page and sign in there"
+        ) == alert(response)
+        assert "set-cookie" not in response.headers
+        for _ in range(6):  # more than the throttle allows: none of them counts
+            assert 403 == posted_from(client, headers, "wrong").status_code
+    assert 303 == posted_from(client, {}).status_code
+
+
+@pytest.mark.parametrize("headers", [
+    {"Sec-Fetch-Site": "same-origin", "Origin": "http://testserver"},
+    {"Sec-Fetch-Site": "none"},
+    {"Origin": "http://testserver"},
+    {"Origin": "https://attache.asean.example", "X-Forwarded-Proto": "https",
+     "X-Forwarded-Host": "attache.asean.example"},
+    {},
+])
+def test_a_sign_in_from_our_own_page_or_without_a_browser_works(
+    client: TestClient, world: World, headers: dict[str, str]
+) -> None:
+    response = posted_from(client, headers)
+    assert (303, "/") == (response.status_code, response.headers["location"])
+    assert SESSION_COOKIE in response.headers["set-cookie"]
+
+
 @pytest.mark.parametrize("target", [
     "//evil.example", "https://evil.example", "http://evil.example/path", "\\\\evil.example",
     " //evil.example", "/\\evil.example", "/\t/evil.example", "javascript:alert(1)",

@@ -11,6 +11,7 @@ from lifecycle.errors import NotSignedIn, TooManyAttempts
 from lifecycle.services import accounts
 from lifecycle.services.accounts import SESSION_LIFETIME, Visitor
 from web.auth import EVERYONE, SESSION_COOKIE, page, safe_local_path, services_of
+from web.cross_site import cross_site_reason
 from web.rendering import render
 
 router = APIRouter()
@@ -28,6 +29,17 @@ def signin(
     password: Annotated[str, Form(max_length=500)],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    # Checked before the password, so a forged post never counts as a failed attempt
+    # either: another site cannot lock a coordinator out by posting wrong passwords.
+    refused = cross_site_reason(request)
+    if refused is not None:
+        return render(
+            request, "signin.html",
+            {"next": safe_local_path(next), "email": "",
+             "error": f"sign-in refused: {refused}; open Attache's own sign-in page and "
+                      "sign in there"},
+            status_code=403,
+        )
     try:
         signed = accounts.sign_in(services_of(request), email, password)
     except (NotSignedIn, TooManyAttempts) as exc:
