@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -102,8 +104,10 @@ class Dispatcher:
                 return report
             leased_until = now + self.settings.lease
             # One SMTP session per claim, not one per message (channels that have one).
-            session = getattr(self.channel, "session", contextlib.nullcontext)
-            with session():
+            smtp_session: Callable[[], AbstractContextManager[object]] = getattr(
+                self.channel, "session", contextlib.nullcontext
+            )
+            with smtp_session():
                 unreachable = self._send_claim(work, token, leased_until, report)
             if unreachable:
                 return report
