@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bench import (
     advance_latency,
     advance_throughput,
+    dispatch_limit,
     dispatch_scale,
     memory_growth,
     preview,
@@ -22,6 +23,7 @@ FIGURES: dict[str, Callable[[Bench], list[Result]]] = {
     "memory": memory_growth.run,
     "scheduling": scheduling.run,
     "dispatch": dispatch_scale.run,
+    "smtp": dispatch_limit.run,
     "preview": preview.run,
     "year": programme_year.run,
 }
@@ -32,6 +34,7 @@ ROWS: dict[str, tuple[str, ...]] = {
     "memory": (memory_growth.NAME,),
     "scheduling": (scheduling.NAME,),
     "dispatch": (dispatch_scale.NAME, dispatch_scale.IDLE_NAME),
+    "smtp": (dispatch_limit.NAME,),
     "preview": (preview.NAME,),
     "year": (programme_year.NAME,),
 }

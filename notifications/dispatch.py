@@ -15,8 +15,11 @@ with the last error kept, never silently dropped).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -100,19 +103,37 @@ class Dispatcher:
             if not work:
                 return report
             leased_until = now + self.settings.lease
-            for index, (row_id, key, attempts) in enumerate(work):
-                now = self.services.now()
-                if not self._still_ours(row_id, key, token, now, leased_until):
-                    continue
-                unreachable = self._deliver(row_id, key, attempts, token, now, report)
-                if unreachable is not None:
-                    # The rest of this claim waits with it, rather than each trying
-                    # (and timing out) in turn against a server that is not there.
-                    for rest_id, rest_key, rest_attempts in work[index + 1 :]:
-                        self._postpone(
-                            rest_id, rest_key, rest_attempts, token, now, unreachable, report
-                        )
-                    return report
+            # One SMTP session per claim, not one per message (channels that have one).
+            smtp_session: Callable[[], AbstractContextManager[object]] = getattr(
+                self.channel, "session", contextlib.nullcontext
+            )
+            with smtp_session():
+                unreachable = self._send_claim(work, token, leased_until, report)
+            if unreachable:
+                return report
+
+    def _send_claim(
+        self,
+        work: list[tuple[int, str, int]],
+        token: str,
+        leased_until: datetime,
+        report: DispatchReport,
+    ) -> bool:
+        """Send one claim's rows in turn; True if the server could not be reached."""
+        for index, (row_id, key, attempts) in enumerate(work):
+            now = self.services.now()
+            if not self._still_ours(row_id, key, token, now, leased_until):
+                continue
+            unreachable = self._deliver(row_id, key, attempts, token, now, report)
+            if unreachable is not None:
+                # The rest of this claim waits with it, rather than each trying
+                # (and timing out) in turn against a server that is not there.
+                for rest_id, rest_key, rest_attempts in work[index + 1 :]:
+                    self._postpone(
+                        rest_id, rest_key, rest_attempts, token, now, unreachable, report
+                    )
+                return True
+        return False
 
     def _still_ours(
         self, row_id: int, key: str, token: str, now: datetime, leased_until: datetime

@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -199,6 +199,23 @@ class SmtpChannel:
         if self._session is None:
             self._session = self._connect()
         self._keep = True
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[None]:
+        """Reuse one session for the sends inside, opened by the first of them.
+
+        Unlike ``open()`` it connects only when there is something to send, so a
+        server that is down fails the first send (where the dispatcher handles it),
+        not the set-up. Closes the session at the end unless ``open()`` already kept one.
+        """
+        if self._keep:
+            yield
+            return
+        self._keep = True
+        try:
+            yield
+        finally:
+            self.close()
 
     def close(self) -> None:
         session, self._session, self._keep = self._session, None, False
