@@ -20,7 +20,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 
 from bench.context import Bench
-from bench.dispatch_scale import SENDER, _backlog, _make_due
+from bench.dispatch_scale import SENDER, backlog, make_due
 from bench.report import Result, duration, skipped
 from bench.timing import interleave, stopwatch
 from lifecycle.services import Services
@@ -69,7 +69,7 @@ def _measure(bench: Bench, backend: str) -> Result:
     sizes = bench.sizes
     due = sizes.dispatch_due
     bench.log(f"{NAME} on {backend}: {due:,} due reminders")
-    services, due_ids = _backlog(bench, backend, due, sizes.dispatch_small)
+    services, due_ids = backlog(bench, backend, due, sizes.dispatch_small)
     sink = _Sink()
     port = _free_port()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
@@ -111,7 +111,7 @@ def _dispatch_round(
     dispatcher = Dispatcher(services, channel, TemplateRenderer(), DispatchSettings(SENDER))
 
     def one_round(_round: int) -> float:
-        _make_due(services, due_ids)
+        make_due(services, due_ids)
         sink.take()
         with stopwatch() as watch:
             report = dispatcher.run_once()

@@ -55,7 +55,7 @@ def _measure(bench: Bench, backend: str) -> list[Result]:
     sizes = bench.sizes
     due, small, large = sizes.dispatch_due, sizes.dispatch_small, sizes.dispatch_large
     bench.log(f"{NAME} on {backend}: loading {small:,} and {large:,} pending reminders")
-    databases = [_backlog(bench, backend, due, pending) for pending in (small, large)]
+    databases = [backlog(bench, backend, due, pending) for pending in (small, large)]
     try:
         runs = [_dispatch_round(services, due_ids) for services, due_ids in databases]
         bench.log(f"{NAME} on {backend}: {sizes.dispatch_repeats} rounds of {due:,} sends")
@@ -104,7 +104,7 @@ def _idle_pass(services: Services) -> Callable[[int], float]:
     return one_pass
 
 
-def _backlog(bench: Bench, backend: str, due: int, pending: int) -> tuple[Services, list[int]]:
+def backlog(bench: Bench, backend: str, due: int, pending: int) -> tuple[Services, list[int]]:
     """A database with ``pending`` pending reminders of which ``due`` are due now."""
     services = pop.open_services(bench.staffed(backend), FakeClock(pop.START))
     _, (prototype,) = pop.add_batch(services, 1, 1)
@@ -131,7 +131,7 @@ def _dispatch_round(services: Services, due_ids: list[int]) -> Callable[[int], f
     dispatcher = Dispatcher(services, NullChannel(), TemplateRenderer(), DispatchSettings(SENDER))
 
     def one_round(_round: int) -> float:
-        _make_due(services, due_ids)
+        make_due(services, due_ids)
         with stopwatch() as watch:
             report = dispatcher.run_once()
         assert len(report.sent) == len(due_ids), report.summary
@@ -140,7 +140,7 @@ def _dispatch_round(services: Services, due_ids: list[int]) -> Callable[[int], f
     return one_round
 
 
-def _make_due(services: Services, ids: list[int]) -> None:
+def make_due(services: Services, ids: list[int]) -> None:
     now = services.now()
     with services.db.engine.begin() as conn:
         conn.execute(

@@ -18,8 +18,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -29,6 +27,7 @@ from lifecycle.services import Services
 from notifications.channels.base import (
     Channel,
     PermanentDeliveryError,
+    ReusesSessions,
     ServerUnavailable,
     TransientDeliveryError,
 )
@@ -104,10 +103,12 @@ class Dispatcher:
                 return report
             leased_until = now + self.settings.lease
             # One SMTP session per claim, not one per message (channels that have one).
-            smtp_session: Callable[[], AbstractContextManager[object]] = getattr(
-                self.channel, "session", contextlib.nullcontext
+            claim_session = (
+                self.channel.session()
+                if isinstance(self.channel, ReusesSessions)
+                else contextlib.nullcontext()
             )
-            with smtp_session():
+            with claim_session:
                 unreachable = self._send_claim(work, token, leased_until, report)
             if unreachable:
                 return report

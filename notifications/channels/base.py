@@ -7,7 +7,8 @@ shown to the coordinator, because sending it again would fail the same way.
 
 from __future__ import annotations
 
-from typing import Protocol
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
 
 from notifications.message import OutgoingMessage
 
@@ -19,6 +20,15 @@ class Channel(Protocol):
         Sending the same message (same Message-ID) twice must be harmless where the
         channel can make it so.
         """
+        ...
+
+
+@runtime_checkable
+class ReusesSessions(Protocol):
+    """A channel that can keep one connection for many sends (SMTP)."""
+
+    def session(self) -> AbstractContextManager[None]:
+        """Sends inside share one session, opened by the first of them."""
         ...
 
 
