@@ -320,7 +320,7 @@ def sample_context(template_name: str) -> TemplateContext:
         "signoff": f"{_BASE_URL}/officers/{officer['ref']}#signoffs",
         "survey": (
             # Shaped like a real link: the signed token is the whole path (see
-            # lifecycle/survey_tokens.py); this one is a sample and opens nothing.
+            # lifecycle/signed_tokens.py); this one is a sample and opens nothing.
             f"{_BASE_URL}/surveys/sample-survey-link-for-{officer['ref'].lower()}"
             if template_name == "alumni_followup"
             else ""

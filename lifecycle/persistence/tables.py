@@ -196,6 +196,8 @@ class ChecklistTick(Base):
     item_key: Mapped[str] = mapped_column(String(64))
     ticked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     ticked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # How it was done when not in the console, the CLI or the API: "email_link".
+    via: Mapped[str | None] = mapped_column(String(16), default=None)
 
     ticked_by: Mapped[User] = relationship(lazy="joined")
 
@@ -213,6 +215,7 @@ class Signoff(Base):
     decision: Mapped[str] = mapped_column(String(16))  # approved | returned
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    via: Mapped[str | None] = mapped_column(String(16), default=None)  # as ChecklistTick.via
 
     signer: Mapped[User] = relationship(lazy="joined")
 
@@ -427,3 +430,33 @@ class InstanceSecret(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ActionLink(Base):
+    """One signed link in one reminder: one action, on one officer, by one person.
+
+    The link's token (``lifecycle.signed_tokens``) names this row; the row says what is
+    left of it. ``used_at`` makes it single-use, ``revoked_at`` ends it early (the person
+    signed in, a coordinator revoked it), and ``expires_at`` caps it at 14 days. A link
+    whose reason went away (the sign-off given another way, the item ticked) is dead
+    without a write: the service checks the reason each time it is followed.
+    """
+
+    __tablename__ = "action_links"
+    # A retried send rebuilds the same message: it finds its links instead of adding more.
+    __table_args__ = (UniqueConstraint("reminder_id", "action", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id"), default=None)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    person_email: Mapped[str] = mapped_column(String(320), index=True)
+    action: Mapped[str] = mapped_column(String(16))  # approve | return | tick | open
+    subject: Mapped[str] = mapped_column(String(100))  # the sign-off or checklist item
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    revoked_reason: Mapped[str | None] = mapped_column(String(200), default=None)
+
+    officer: Mapped[Officer] = relationship(lazy="joined")

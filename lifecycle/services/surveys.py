@@ -1,6 +1,6 @@
 """Follow-up surveys: the alumnus's personal link, the form it opens, and the answer.
 
-Alumni have no account: the signed link (``lifecycle.survey_tokens``) is the credential.
+Alumni have no account: the signed link (``lifecycle.signed_tokens``) is the credential.
 A link is refused, changing nothing, when it is not one we signed or names no current
 link of a round (NotFound, 404: "not valid"), when its round was already answered
 (Conflict, 409) and when it has run out (Expired, 410). Only an accepted answer writes:
@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from lifecycle import survey_tokens
+from lifecycle import signed_tokens
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import Conflict, Expired, InvalidData, NotFound
 from lifecycle.persistence import repository as repo
@@ -39,6 +39,7 @@ from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
 from lifecycle.services.validation import clean_text
 
 SURVEY_PATH = "/surveys/"
+SURVEY = signed_tokens.Purpose.SURVEY
 INVALID = (
     "this survey link is not valid: check that the whole link was copied, or ask the "
     "ASEAN Secretariat for a new one"
@@ -127,8 +128,8 @@ def link_for(
             survey, secret = _made(session, officer.id, definition, round_months, now)
         except IntegrityError:  # another process made them at the same moment: use theirs
             survey, secret = _made(session, officer.id, definition, round_months, now)
-    claim = survey_tokens.SurveyClaim(survey.id, survey.nonce, survey.expires_at)
-    return base_url.rstrip("/") + SURVEY_PATH + survey_tokens.sign(secret, claim)
+    claim = signed_tokens.Claim(survey.id, survey.nonce, survey.expires_at)
+    return base_url.rstrip("/") + SURVEY_PATH + signed_tokens.sign(secret, SURVEY, claim)
 
 
 def _made(
@@ -307,17 +308,17 @@ def _round(
 
 def _token(session: Session, survey: AlumniSurvey, now: datetime) -> str:
     secret = instance_secret(session, SURVEY_LINKS, now)
-    claim = survey_tokens.SurveyClaim(survey.id, survey.nonce, survey.expires_at)
-    return survey_tokens.sign(secret, claim)
+    claim = signed_tokens.Claim(survey.id, survey.nonce, survey.expires_at)
+    return signed_tokens.sign(secret, SURVEY, claim)
 
 
 def _open_survey(session: Session, token: str, now: datetime) -> AlumniSurvey:
     """The round a token opens, if it may be answered now; else the one refusal."""
     try:
-        claim = survey_tokens.read(_secret_or_none(session) or "", token)
-    except survey_tokens.InvalidToken:
+        claim = signed_tokens.read(_secret_or_none(session) or "", SURVEY, token)
+    except signed_tokens.InvalidToken:
         raise NotFound(INVALID) from None
-    survey = session.get(AlumniSurvey, claim.survey_id)
+    survey = session.get(AlumniSurvey, claim.row_id)
     if survey is None:
         raise NotFound(INVALID)
     # A re-issued link's old nonce lands here too: same words, as it is just as dead.

@@ -15,7 +15,7 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import delete, select
 
-from lifecycle import survey_tokens
+from lifecycle import signed_tokens
 from lifecycle.clock import FakeClock
 from lifecycle.errors import (
     AttacheError,
@@ -39,6 +39,7 @@ from lifecycle.services import Services, alumni, setup, surveys
 from lifecycle.services import officers as act
 from lifecycle.services.facts import workflow_of
 from lifecycle.services.instance_secrets import SURVEY_LINKS, instance_secret
+from lifecycle.signed_tokens import Purpose
 from notifications.reminder_context import ContextBuilder
 from notifications.workdays import WorkingCalendar
 from tests.alumni_support import graduated
@@ -142,10 +143,10 @@ def test_a_link_answered_expired_tampered_with_and_reused(
         secret = instance_secret(session, SURVEY_LINKS, clock.now())
     [six, *_] = rounds(services, ref)
     other = rounds(services, ref)[1]
-    forged_for_other = survey_tokens.sign(
-        secret, survey_tokens.SurveyClaim(other.id, six.nonce, six.expires_at)
+    forged_for_other = signed_tokens.sign(
+        secret, Purpose.SURVEY, signed_tokens.Claim(other.id, six.nonce, six.expires_at)
     )
-    foreign_key = URLSafeSerializer("some other installation", salt=survey_tokens.SALT).dumps(
+    foreign_key = URLSafeSerializer("some other installation", salt=Purpose.SURVEY.value).dumps(
         {"s": survey_id, "n": six.nonce, "e": int(six.expires_at.timestamp())}
     )
     tampered = {
@@ -480,7 +481,7 @@ def test_before_any_link_was_issued_no_token_reads(services: Services) -> None:
     """A fresh installation has no secret yet: reading a link never makes one."""
     [ref] = graduated(services)
     [six, *_] = rounds(services, ref)
-    forged = survey_tokens.sign(
-        "guessed", survey_tokens.SurveyClaim(six.id, six.nonce, six.expires_at)
+    forged = signed_tokens.sign(
+        "guessed", Purpose.SURVEY, signed_tokens.Claim(six.id, six.nonce, six.expires_at)
     )
     assert surveys.INVALID == refused(services, forged, NotFound)

@@ -1,4 +1,4 @@
-"""The signed survey token on its own: what it carries, and that nothing else passes."""
+"""The signed link token on its own: what it carries, and that nothing else passes."""
 
 from __future__ import annotations
 
@@ -9,12 +9,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 from itsdangerous import URLSafeSerializer
 
-from lifecycle import survey_tokens
-from lifecycle.survey_tokens import SALT, InvalidToken, SurveyClaim, read, sign
+from lifecycle.signed_tokens import Claim, InvalidToken, Purpose
+from lifecycle.signed_tokens import read as read_any
+from lifecycle.signed_tokens import sign as sign_any
 
 SECRET = "installation secret"
-CLAIM = SurveyClaim(42, "n0nce-value", datetime(2024, 3, 1, 17, 0, tzinfo=UTC))
+CLAIM = Claim(42, "n0nce-value", datetime(2024, 3, 1, 17, 0, tzinfo=UTC))
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_."
+SALT = Purpose.SURVEY.value
+
+
+def sign(secret: str, claim: Claim) -> str:
+    return sign_any(secret, Purpose.SURVEY, claim)
+
+
+def read(secret: str, token: str) -> Claim:
+    return read_any(secret, Purpose.SURVEY, token)
 
 
 def test_a_token_reads_back_as_the_claim_it_was_signed_with() -> None:
@@ -63,5 +73,23 @@ def test_another_secret_or_purpose_is_refused() -> None:
 def test_a_genuine_signature_over_an_unexpected_shape_is_refused(payload: object) -> None:
     """Only a bug or an old format could sign these; they are refused, not crashed on."""
     token = URLSafeSerializer(SECRET, salt=SALT).dumps(payload)
-    with pytest.raises(survey_tokens.InvalidToken):
+    with pytest.raises(InvalidToken):
         read(SECRET, token)
+
+
+def test_survey_links_issued_before_the_token_module_was_shared_still_read() -> None:
+    """The survey salt and payload keys are what the first survey links were signed with."""
+    issued = URLSafeSerializer(SECRET, salt="attache.alumni-survey.v1").dumps(
+        {"s": 42, "n": "n0nce-value", "e": 1709312400}
+    )
+    assert read(SECRET, issued) == CLAIM
+
+
+@pytest.mark.parametrize("issued_for", list(Purpose))
+def test_a_token_for_one_purpose_never_reads_as_another(issued_for: Purpose) -> None:
+    token = sign_any(SECRET, issued_for, CLAIM)
+    assert read_any(SECRET, issued_for, token) == CLAIM
+    for other in Purpose:
+        if other is not issued_for:
+            with pytest.raises(InvalidToken):
+                read_any(SECRET, other, token)
