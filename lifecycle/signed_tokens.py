@@ -1,7 +1,7 @@
 """Signed, expiring links: the one token format behind every URL that stands in for a
 password (an alumnus's survey, a reminder's "Approve", a ministry's invitation).
 
-The token is itsdangerous' ``URLSafeSerializer`` over ``{row id, nonce, expiry}``: a
+The token is itsdangerous' ``URLSafeSerializer`` over ``{row id, nonce, expiry[, scope]}``: a
 signature (HMAC-SHA1 over a key derived from the installation's secret and the
 purpose's salt) proves we issued it, so nothing in it needs to be looked up to be
 trusted. The row it names says what the link may still do (answered, used, revoked);
@@ -33,11 +33,13 @@ class Purpose(StrEnum):
 
 @dataclass(frozen=True)
 class Claim:
-    """What a genuine token says: which row, which issue of it, until when."""
+    """What a genuine token says: which row, which issue of it, until when, and (for a
+    link that acts) what it may do there, e.g. "approve placement.final"."""
 
     row_id: int
     nonce: str
     expires_at: datetime
+    scope: str = ""
 
 
 class InvalidToken(ValueError):
@@ -47,7 +49,11 @@ class InvalidToken(ValueError):
 
 def sign(secret: str, purpose: Purpose, claim: Claim) -> str:
     # "s", "n", "e": the keys survey links were first issued with, so those still read.
-    payload = {"s": claim.row_id, "n": claim.nonce, "e": int(claim.expires_at.timestamp())}
+    payload: dict[str, object] = {
+        "s": claim.row_id, "n": claim.nonce, "e": int(claim.expires_at.timestamp())
+    }
+    if claim.scope:
+        payload["a"] = claim.scope
     token: str = URLSafeSerializer(secret, salt=purpose.value).dumps(payload)
     return token
 
@@ -68,9 +74,11 @@ def read(secret: str, purpose: Purpose, token: str) -> Claim:
     if not isinstance(payload, dict):
         raise InvalidToken(token)
     row_id, nonce, expiry = payload.get("s"), payload.get("n"), payload.get("e")
+    scope = payload.get("a", "")
     if not (
         isinstance(row_id, int)
         and isinstance(nonce, str)
+        and isinstance(scope, str)
         and isinstance(expiry, int)
         and not isinstance(row_id, bool)
         and not isinstance(expiry, bool)
@@ -80,4 +88,4 @@ def read(secret: str, purpose: Purpose, token: str) -> Claim:
         expires_at = datetime.fromtimestamp(expiry, UTC)
     except (OverflowError, OSError, ValueError):
         raise InvalidToken(token) from None
-    return Claim(row_id, nonce, expires_at)
+    return Claim(row_id, nonce, expires_at, scope)

@@ -14,10 +14,10 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES
-from lifecycle.services import alumni, surveys
+from lifecycle.services import action_links, alumni, surveys
 from lifecycle.services.facts import load_facts
 from notifications.rules import due_date
-from notifications.template_context import DigestItem, TemplateContext
+from notifications.template_context import DigestItem, Links, TemplateContext
 from notifications.workdays import WorkingCalendar
 
 DUE_TIME = time(9, 0)
@@ -65,7 +65,7 @@ class ContextBuilder:
                 "subject_item": row.about or "",
                 "missing": [],
             },
-            "links": {"officer": "", "signoff": "", "survey": ""},
+            "links": _no_links(),
         }
         if row.officer_id is None:
             context["items"] = self.digest_items(session, now, zone)
@@ -73,6 +73,14 @@ class ContextBuilder:
         officer = session.get(Officer, row.officer_id)
         assert officer is not None
         self._add_officer(session, officer, row, context)
+        definition = self.workflows.get(officer.definition).definition
+        acting = action_links.links_for(session, row, officer, definition, now, self.base_url)
+        context["links"].update(  # type: ignore[attr-defined]
+            approve=acting.approve,
+            return_with_comment=acting.return_with_comment,
+            item_links=[{"label": i.label, "action": i.action, "url": i.url} for i in acting.items],
+            my_page=acting.my_page,
+        )
         survey = SURVEY_ABOUT.fullmatch(row.about or "")
         if survey and int(survey.group(1)) in alumni.ROUNDS:
             definition = self.workflows.get(officer.definition).definition
@@ -135,7 +143,7 @@ class ContextBuilder:
             missing = [i.label for i in checklist.items if i.key not in ticked]
             context["reminder"]["missing"] = missing  # type: ignore[index]
         link = f"{self.base_url}/officers/{officer.ref}"
-        context["links"] = {"officer": link, "signoff": f"{link}#signoffs", "survey": ""}
+        context["links"] = _no_links() | {"officer": link, "signoff": f"{link}#signoffs"}
 
     def digest_items(self, session: Session, now: datetime, zone: ZoneInfo) -> list[DigestItem]:
         """Everything overdue today: sign-offs and checklists past their due date."""
@@ -185,3 +193,15 @@ class ContextBuilder:
                     }
                 )
         return items
+
+
+def _no_links() -> Links:
+    return {
+        "officer": "",
+        "signoff": "",
+        "survey": "",
+        "approve": "",
+        "return_with_comment": "",
+        "item_links": [],
+        "my_page": "",
+    }

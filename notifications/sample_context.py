@@ -325,6 +325,7 @@ def sample_context(template_name: str) -> TemplateContext:
             if template_name == "alumni_followup"
             else ""
         ),
+        **_sample_action_links(who, reminder),  # type: ignore[typeddict-item]
     }
     context: TemplateContext = {
         "recipient": recipients[who],
@@ -342,3 +343,21 @@ def sample_context(template_name: str) -> TemplateContext:
         context["supervisor"] = {"name": SUPERVISOR["name"], "email": SUPERVISOR["email"]}
     # Callers may adjust the sample; they must not change it for the next caller.
     return copy.deepcopy(context)
+
+
+def _sample_action_links(who: _Who, reminder: Reminder) -> dict[str, object]:
+    """Action links shaped like real ones (a signed token is the whole path; see
+    lifecycle/services/action_links.py) where real reminders carry them; these open
+    nothing."""
+    sample = f"{_BASE_URL}/links/sample-link"
+    signing = who == "supervisor" and reminder["kind"] in ("upcoming", "due", "overdue")
+    to_officer = who == "officer"
+    return {
+        "approve": f"{sample}-approve" if signing else "",
+        "return_with_comment": f"{sample}-return" if signing else "",
+        "item_links": [
+            {"label": label, "action": "tick", "url": f"{sample}-tick-{n}"}
+            for n, label in enumerate(reminder["missing"] if to_officer else [], 1)
+        ],
+        "my_page": f"{sample}-my-page" if to_officer else "",
+    }

@@ -80,10 +80,23 @@ class Reminder(TypedDict):
     missing: list[str]  # outstanding items, e.g. ["visa", "itinerary"]
 
 
+class ItemLink(TypedDict):
+    label: str  # the checklist item's label, e.g. "Visa for Japan"
+    action: Literal["tick", "upload"]
+    url: str  # a signed link: "Mark done" (tick) or the officer's page (upload)
+
+
 class Links(TypedDict):
     officer: str
     signoff: str
     survey: str  # may be "": templates must cope with no survey link
+    # Signed links that act without a password (each opens a confirmation page first);
+    # "" or [] where the reminder has none. To a supervisor about a sign-off:
+    approve: str
+    return_with_comment: str
+    # To an officer: one per outstanding item of the reminder's checklist, and their page.
+    item_links: list[ItemLink]
+    my_page: str
 
 
 class Programme(TypedDict):

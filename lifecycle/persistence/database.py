@@ -84,6 +84,12 @@ class Database:
             session.rollback()
             session.close()
 
+    def joined(self, session: Session) -> Database:
+        """This database as seen from inside ``session``'s open transaction: its
+        ``transaction()`` and ``reading()`` hand out that session and commit nothing, so
+        a use case run through it commits or rolls back with the caller's other writes."""
+        return _JoinedDatabase(self, session)
+
     def upgrade(self, revision: str = "head") -> None:
         """Create or upgrade the schema to ``revision`` (idempotent).
 
@@ -187,3 +193,21 @@ def _alembic_config() -> Config:
     location = resources.files("lifecycle.persistence") / "migrations"
     config.set_main_option("script_location", str(Path(str(location))))
     return config
+
+
+class _JoinedDatabase(Database):
+    """See ``Database.joined``: the outer transaction's owner commits, errors and all."""
+
+    def __init__(self, outer: Database, session: Session) -> None:
+        self.url = outer.url
+        self.engine = outer.engine
+        self._sessions = outer._sessions
+        self._session = session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        yield self._session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        yield self._session

@@ -90,6 +90,9 @@ class User(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     password_hash: Mapped[str | None] = mapped_column(String(200), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Links from reminders issued to this person before this instant are void: signing
+    # in (or a coordinator's revocation) ends every link still lying in their mailbox.
+    links_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
 class Batch(Base):
@@ -433,30 +436,23 @@ class InstanceSecret(Base):
 
 
 class ActionLink(Base):
-    """One signed link in one reminder: one action, on one officer, by one person.
+    """A spent link from a reminder: used once, or revoked before it was.
 
-    The link's token (``lifecycle.signed_tokens``) names this row; the row says what is
-    left of it. ``used_at`` makes it single-use, ``revoked_at`` ends it early (the person
-    signed in, a coordinator revoked it), and ``expires_at`` caps it at 14 days. A link
-    whose reason went away (the sign-off given another way, the item ticked) is dead
-    without a write: the service checks the reason each time it is followed.
+    An action link is issued without a write (its token names the reminder, the action
+    and the subject, and is signed; see ``lifecycle.services.action_links``), so this
+    table holds only what ends one early: the first use, which the unique key makes the
+    only one, or a revocation.
     """
 
     __tablename__ = "action_links"
-    # A retried send rebuilds the same message: it finds its links instead of adding more.
     __table_args__ = (UniqueConstraint("reminder_id", "action", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reminder_id: Mapped[int | None] = mapped_column(ForeignKey("reminders.id"), default=None)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
-    person_email: Mapped[str] = mapped_column(String(320), index=True)
+    reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id"))
     action: Mapped[str] = mapped_column(String(16))  # approve | return | tick | open
     subject: Mapped[str] = mapped_column(String(100))  # the sign-off or checklist item
-    nonce: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    revoked_reason: Mapped[str | None] = mapped_column(String(200), default=None)
-
-    officer: Mapped[Officer] = relationship(lazy="joined")
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    person_email: Mapped[str] = mapped_column(String(320))
+    spent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    spent_how: Mapped[str] = mapped_column(String(16))  # used | revoked
+    note: Mapped[str | None] = mapped_column(String(300), default=None)

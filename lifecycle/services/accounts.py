@@ -110,6 +110,8 @@ def sign_in(services: Services, email: str, password: str) -> SignedIn:
             signed_in = None
         else:
             signed_in = _open_session(session, user, password, now)
+            # The console is their way in now: the links still in their mailbox are void.
+            user.links_revoked_at = now
     if signed_in is None:
         raise NotSignedIn("wrong e-mail address or password")
     return signed_in
@@ -118,6 +120,12 @@ def sign_in(services: Services, email: str, password: str) -> SignedIn:
 def _open_session(session: Session, user: User, password: str, now: datetime) -> SignedIn:
     if _hasher.check_needs_rehash(user.password_hash or ""):
         user.password_hash = _hasher.hash(password)
+    return open_session(session, user, now)
+
+
+def open_session(session: Session, user: User, now: datetime) -> SignedIn:
+    """A browser session for ``user``, who has proved who they are (a password, or a
+    signed link from their own mailbox)."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         WebSession(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -50,6 +50,12 @@ class Services:
 
     def reading(self) -> Iterator[Session]:  # pragma: no cover - alias for readers
         return self.db.reading()  # type: ignore[return-value]
+
+    def within(self, session: Session) -> Services:
+        """These services with every use case joined to ``session``'s transaction, for a
+        caller whose own write must stand or fall with the use case's (a link is spent
+        only if the action it names is done)."""
+        return replace(self, db=self.db.joined(session))
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from lifecycle.persistence.tables import InstanceSecret
 
 SURVEY_LINKS = "survey_links"
+ACTION_LINKS = "action_links"
 
 
 def instance_secret(session: Session, name: str, now: datetime) -> str:
@@ -33,3 +34,19 @@ def instance_secret(session: Session, name: str, now: datetime) -> str:
     won = session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))
     assert won is not None  # inserted by us or by the process that beat us
     return won
+
+
+def existing_secret(session: Session, name: str) -> str | None:
+    """The secret called ``name``, or None: checking a link never creates one."""
+    return session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))
+
+
+def lasting_secret(session: Session, name: str, now: datetime) -> str:
+    """``instance_secret`` for a caller whose session will be rolled back (composing a
+    reminder is a read): a missing secret is made and committed on a side connection
+    first, because a link signed with a key that was rolled back could never open."""
+    found = existing_secret(session, name)
+    if found is not None:
+        return found
+    with Session(session.get_bind(), expire_on_commit=False) as side, side.begin():
+        return instance_secret(side, name, now)

@@ -230,7 +230,9 @@ def _open_placement(
     session.add(placement)
 
 
-def tick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outcome:
+def tick(
+    services: Services, officer_ref: str, item: str, *, actor: str, via: str | None = None
+) -> Outcome:
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         officer = repo.officer_by_ref(session, officer_ref)
@@ -246,7 +248,11 @@ def tick(services: Services, officer_ref: str, item: str, *, actor: str) -> Outc
             )
         session.add(
             ChecklistTick(
-                officer_id=officer.id, item_key=item, ticked_by_id=user.id, ticked_at=services.now()
+                officer_id=officer.id,
+                item_key=item,
+                ticked_by_id=user.id,
+                ticked_at=services.now(),
+                via=via,
             )
         )
         services.officer_changed(session, officer)
@@ -299,7 +305,9 @@ def sign_off(
     approve: bool,
     comment: str | None = None,
     expected_version: int | None = None,
+    via: str | None = None,
 ) -> Outcome:
+    """``via`` says how, when not in the console, the CLI or the API ("email_link")."""
     with services.transaction() as session:
         user = repo.user_by_email(session, actor)
         officer = repo.officer_by_ref(session, officer_ref)
@@ -355,6 +363,7 @@ def sign_off(
                 decision=decision,
                 comment=text,
                 signed_at=services.now(),
+                via=via,
             )
         )
         services.officer_changed(session, officer)

@@ -67,8 +67,9 @@ def test_another_secret_or_purpose_is_refused() -> None:
         {"s": 42, "n": 7, "e": 1709312400},
         {"s": 42, "n": "nonce", "e": 10**20},
         {"s": 42, "n": "nonce"},
+        {"s": 42, "n": "nonce", "e": 1709312400, "a": ["approve"]},
     ],
-    ids=["list", "id-text", "id-bool", "nonce-number", "expiry-overflow", "no-expiry"],
+    ids=["list", "id-text", "id-bool", "nonce-number", "expiry-overflow", "no-expiry", "scope"],
 )
 def test_a_genuine_signature_over_an_unexpected_shape_is_refused(payload: object) -> None:
     """Only a bug or an old format could sign these; they are refused, not crashed on."""
@@ -93,3 +94,14 @@ def test_a_token_for_one_purpose_never_reads_as_another(issued_for: Purpose) -> 
         if other is not issued_for:
             with pytest.raises(InvalidToken):
                 read_any(SECRET, other, token)
+
+
+def test_the_scope_is_signed_with_the_rest() -> None:
+    scoped = Claim(7, "", CLAIM.expires_at, "approve placement.final")
+    token = sign_any(SECRET, Purpose.ACTION, scoped)
+    assert read_any(SECRET, Purpose.ACTION, token) == scoped
+    payload = URLSafeSerializer(SECRET, salt=Purpose.ACTION.value).loads(token)
+    payload["a"] = "return placement.final"
+    edited = URLSafeSerializer("guessed", salt=Purpose.ACTION.value).dumps(payload)
+    with pytest.raises(InvalidToken):
+        read_any(SECRET, Purpose.ACTION, edited)

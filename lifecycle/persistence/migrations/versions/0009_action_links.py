@@ -3,10 +3,12 @@
 Revision ID: 0009
 Revises: 0008
 
-Reminders carry signed links that act ("Approve", "Mark done") without a password:
-``action_links`` holds one row per link (what it does, for whom, used or revoked), and
-sign-offs and checklist ticks say when they came ``via`` such a link. Existing rows
-were all made in the console, the CLI or the API: ``via`` stays empty for them.
+Reminders carry signed links that act ("Approve", "Mark done") without a password.
+Issuing one writes nothing; ``action_links`` records each link spent (used once, or
+revoked), ``users.links_revoked_at`` voids every link a person was sent before it
+(signing in does that), and sign-offs and checklist ticks say when they came ``via``
+such a link. Existing rows were all made in the console, the CLI or the API: ``via``
+stays empty for them.
 """
 
 from __future__ import annotations
@@ -28,17 +30,14 @@ def upgrade() -> None:
     op.create_table(
         "action_links",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("reminder_id", sa.Integer(), nullable=True),
-        sa.Column("officer_id", sa.Integer(), nullable=False),
-        sa.Column("person_email", sa.String(length=320), nullable=False),
+        sa.Column("reminder_id", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("subject", sa.String(length=100), nullable=False),
-        sa.Column("nonce", sa.String(length=64), nullable=False),
-        sa.Column("created_at", UTC_DATETIME, nullable=False),
-        sa.Column("expires_at", UTC_DATETIME, nullable=False),
-        sa.Column("used_at", UTC_DATETIME, nullable=True),
-        sa.Column("revoked_at", UTC_DATETIME, nullable=True),
-        sa.Column("revoked_reason", sa.String(length=200), nullable=True),
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("person_email", sa.String(length=320), nullable=False),
+        sa.Column("spent_at", UTC_DATETIME, nullable=False),
+        sa.Column("spent_how", sa.String(length=16), nullable=False),
+        sa.Column("note", sa.String(length=300), nullable=True),
         sa.ForeignKeyConstraint(
             ["officer_id"], ["officers.id"], name=op.f("fk_action_links_officer_id_officers")
         ),
@@ -52,7 +51,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("action_links", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_action_links_officer_id"), ["officer_id"])
-        batch_op.create_index(batch_op.f("ix_action_links_person_email"), ["person_email"])
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("links_revoked_at", UTC_DATETIME, nullable=True))
     for table in ("signoffs", "checklist_ticks"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column("via", sa.String(length=16), nullable=True))
@@ -62,7 +62,8 @@ def downgrade() -> None:
     for table in ("checklist_ticks", "signoffs"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("via")
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("links_revoked_at")
     with op.batch_alter_table("action_links", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_action_links_person_email"))
         batch_op.drop_index(batch_op.f("ix_action_links_officer_id"))
     op.drop_table("action_links")
