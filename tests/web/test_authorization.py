@@ -151,6 +151,8 @@ TABLE = [
     Route("POST", "/officers/{ref}/surveys/{round_months}/link", roles(C)),
     Route("GET", "/surveys/{token}", PUBLIC),  # the signed link is the credential
     Route("POST", "/surveys/{token}", PUBLIC, {"same_position": "yes"}),
+    Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
+    Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
 ]
 
 # Let through by the gate, then refused by a rule of the domain: only the supervisor an

@@ -2,8 +2,19 @@
 
 from fastapi import APIRouter
 
-from web.pages import batches, calendars, home, imports, inbox, officer, reports, signin, tools
+from web.pages import (
+    batches,
+    calendars,
+    home,
+    imports,
+    inbox,
+    links,
+    officer,
+    reports,
+    signin,
+    tools,
+)
 
 router = APIRouter(include_in_schema=False)
-for module in (signin, home, batches, imports, officer, inbox, tools, calendars, reports):
+for module in (signin, home, batches, imports, officer, inbox, tools, calendars, reports, links):
     router.include_router(module.router)
