@@ -45,6 +45,7 @@ from lifecycle.errors import AttacheError
 def cli(ctx: click.Context, database: str | None, now: str | None, config: str | None) -> None:
     """Attache: the attachment programme's officers, stages and sign-offs."""
     ctx.obj = CliState(database=database, now=now, config=config)
+    ctx.call_on_close(ctx.obj.close)
 
 
 for command in (

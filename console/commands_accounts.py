@@ -64,3 +64,17 @@ def user_revoke_tokens(state: CliState, email: str) -> None:
 
     count = accounts.revoke_tokens(state.services(), email, actor=email)
     ok(f"{count} token(s) of {email} revoked")
+
+
+@user.command("revoke-links")
+@click.argument("email")
+@click.option(
+    "--as", "actor", required=True, metavar="EMAIL", help="The coordinator acting (their e-mail)."
+)
+@pass_state
+def user_revoke_links(state: CliState, email: str, actor: str) -> None:
+    """Void every action link in the reminders EMAIL was sent so far (a lost phone, a
+    forwarded mail). Links in reminders sent later work again."""
+    from lifecycle.services import action_links
+
+    ok(action_links.revoke(state.services(), email, actor=actor))

@@ -45,6 +45,13 @@ class CliState:
             raise InvalidData(f"--now {self.now!r} needs a UTC offset, e.g. +07:00 or Z")
         return FakeClock(instant)
 
+    def close(self) -> None:
+        """Let go of the database connections (the command ran in a longer-lived
+        process: a test, a script calling ``main``)."""
+        if self._services is not None:
+            self._services.db.dispose()
+            self._services = None
+
     def services(self, *, ready: bool = True) -> Services:
         if self._services is None:
             from lifecycle.persistence.database import Database, database_url

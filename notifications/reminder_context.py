@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lifecycle.definition import ChecklistDef, SignoffDef
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
@@ -147,49 +146,23 @@ class ContextBuilder:
 
     def digest_items(self, session: Session, now: datetime, zone: ZoneInfo) -> list[DigestItem]:
         """Everything overdue today: sign-offs and checklists past their due date."""
-        from notifications.planner import plan_facts  # planner imports this module's peers
+        from notifications.open_tasks import open_tasks  # planner imports this module's peers
 
         today = now.astimezone(zone).date()
         items: list[DigestItem] = []
         for officer in session.scalars(select(Officer).order_by(Officer.ref)):
             definition = self.workflows.get(officer.definition).definition
-            if officer.state in definition.final_states:
-                continue
-            facts = plan_facts(session, officer)
-            placement = repo.open_placement(session, officer)
-            candidates: list[tuple[SignoffDef | ChecklistDef, bool, bool, str]] = [
-                *[
-                    (
-                        s,
-                        facts.lifecycle.signoffs.get(s.name) is not None
-                        and facts.lifecycle.signoffs[s.name].decision == "approved",
-                        officer.state == s.stage,
-                        placement.supervisor.name if placement else "supervisor",
-                    )
-                    for s in definition.signoffs
-                ],
-                *[
-                    (
-                        c,
-                        all(i.key in facts.lifecycle.ticked for i in c.items),
-                        officer.state in c.open_in,
-                        officer.name,
-                    )
-                    for c in definition.checklists
-                ],
-            ]
-            for spec, done, stage_ok, who in candidates:
-                due = due_date(spec.due, definition, facts, self.calendar)
-                if due is None or done or not stage_ok or due >= today:
+            for task in open_tasks(session, officer, definition, self.calendar):
+                if task.due is None or task.due >= today:
                     continue
                 items.append(
                     {
                         "officer_ref": officer.ref,
                         "officer_name": officer.name,
-                        "what": spec.label,
-                        "due_local": datetime.combine(due, DUE_TIME, zone),
-                        "days_overdue": self.calendar.working_days_between(due, today),
-                        "responsible": who,
+                        "what": task.label,
+                        "due_local": datetime.combine(task.due, DUE_TIME, zone),
+                        "days_overdue": self.calendar.working_days_between(task.due, today),
+                        "responsible": task.responsible,
                     }
                 )
         return items

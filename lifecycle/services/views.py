@@ -102,6 +102,7 @@ def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> lis
             "kind": "tick",
             "item": t.item_key,
             "actor": t.ticked_by.email,
+            "via": t.via,
         }
         for t in repo.ticks(session, officer)
     ]
@@ -113,6 +114,7 @@ def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> lis
             "decision": s.decision,
             "actor": s.signer.email,
             "comment": s.comment,
+            "via": s.via,
         }
         for s in signoff_rows
     ]

@@ -265,3 +265,35 @@ def test_an_officer_without_an_account_opens_their_page(
     with world.services.db.reading() as session:
         user = session.scalar(select(User).where(User.email == OTHER_OFFICER))
         assert user is not None and (user.role, user.password_hash) == ("officer", None)
+
+
+def run_attache(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    """``attache ARGV`` in this process (its exit code and what it printed)."""
+    from console.app import main
+
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_the_cli_revokes_a_persons_links(
+    world: World, client: TestClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = approve_link(world)
+    world.clock.advance(timedelta(minutes=1))
+    common = ("--database", world.services.db.url, "--now", world.clock.now().isoformat())
+    with unchanged(world.services):
+        code, said = run_attache(
+            capsys, *common, "user", "revoke-links", SUPERVISOR, "--as", SUPERVISOR
+        )
+    assert (code, "revoking links needs a coordinator" in said) == (6, True), said
+    code, said = run_attache(
+        capsys, *common, "user", "revoke-links", SUPERVISOR, "--as", COORDINATOR
+    )
+    assert code == 0 and f"every link sent to {SUPERVISOR} before now is void" in said
+    with unchanged(world.services):
+        assert client.post(path, headers=SAME_ORIGIN).status_code == 410

@@ -130,7 +130,7 @@ def test_an_officer_record_is_the_whole_story(client: TestClient, world: World) 
             {**transition, "trigger": "accept", "from": "nominated", "to": "accepted"},
             {**transition, "trigger": "start_induction", "from": "accepted", "to": "induction"},
             {**transition, "trigger": "start_placement", "from": "induction", "to": "placement"},
-            *({"at": START, "kind": "tick", "item": item, "actor": COORDINATOR}
+            *({"at": START, "kind": "tick", "item": item, "actor": COORDINATOR, "via": None}
               for item in INDUCTION),
             {"at": START, "kind": "placement", "placement": "initial", "actor": COORDINATOR,
              "division": DIVISION, "supervisor": SUPERVISOR},

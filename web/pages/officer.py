@@ -15,6 +15,7 @@ from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
 from lifecycle.state_roles import StateRole
 from notifications import reminders_view
+from notifications.open_tasks import officer_tasks
 from web.auth import page, safe_local_path, services_of
 from web.pages.alumni import section as alumni_section
 from web.pages.forms import done
@@ -52,6 +53,8 @@ def officer_page(
         "trigger_labels": {t.name: t.label for t in definition.triggers},
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
+        "tasks": officer_tasks(services, ref),
+        "today": services.today(),
         "certificate": certificates.find(services, ref),
         "alumni": alumni_section(
             services, ref, definition.has_role(detail["state"], StateRole.GRADUATED), who
