@@ -18,6 +18,7 @@ from console import (
 from console.commands_alumni import alumni
 from console.commands_calendar import calendar
 from console.commands_certificate import certificate
+from console.commands_nominator import nominator
 from console.commands_officer import checklist, officer, signoff
 from console.commands_reminders import reminders, scheduler, templates
 from console.commands_report import report
@@ -66,6 +67,7 @@ for command in (
     certificate,
     alumni,
     report,
+    nominator,
 ):
     cli.add_command(command)
 
