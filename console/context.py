@@ -54,14 +54,11 @@ class CliState:
 
     def services(self, *, ready: bool = True) -> Services:
         if self._services is None:
-            from lifecycle.document_store import default_store
             from lifecycle.persistence.database import Database, database_url
             from lifecycle.services import Services
             from notifications.wiring import with_reminders
 
-            url = database_url(self.database)
-            services = Services(Database(url), self.clock())
-            services.documents = default_store(url, self.settings().get("ATTACHE_DOCUMENTS_DIR"))
+            services = Services(Database(database_url(self.database)), self.clock())
             self._services = with_reminders(services)
         if ready:
             self._services.db.ensure_ready()

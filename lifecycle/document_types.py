@@ -37,8 +37,8 @@ def check_size(size: int, max_bytes: int, what: str) -> None:
         raise InvalidData(f"{what} is empty: choose the file again")
     if size > max_bytes:
         raise FileTooLarge(
-            f"{what} is too large: {size:,} bytes; the most allowed is "
-            f"{size_label(max_bytes)} ({max_bytes:,} bytes)"
+            f"{what} is too large: {size_label(size)}; the most allowed is "
+            f"{size_label(max_bytes)}"
         )
 
 

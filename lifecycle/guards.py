@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 
 from lifecycle.definition import GuardDef, WorkflowDefinition
 
@@ -25,8 +24,6 @@ class OfficerFacts:
     signoffs: Mapping[str, SignoffFact] = field(default_factory=dict)
     has_placement: bool = False
     enabled_optional: frozenset[str] = frozenset()
-    expiries: Mapping[str, date] = field(default_factory=dict)  # current documents'
-    anchors: Mapping[str, date] = field(default_factory=dict)  # "batch:study_visit"...
 
 
 def unmet(guard: GuardDef, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
@@ -45,28 +42,11 @@ def unmet(guard: GuardDef, facts: OfficerFacts, definition: WorkflowDefinition) 
 def _checklist_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
     checklist = definition.checklist(name)
     assert checklist is not None  # guaranteed by definition validation
-    missing = [
+    return [
         f"{checklist.label} checklist: '{item.key}' ({item.label}) is not ticked"
         for item in checklist.items
         if item.key not in facts.ticked
     ]
-    for item in checklist.items:
-        expires = facts.expiries.get(item.key)
-        if item.expiry is None or expires is None:
-            continue
-        anchor = item.expiry.must_outlast
-        start = facts.anchors.get(f"{anchor.kind}:{anchor.name}")
-        if start is None:
-            continue  # not known yet (a milestone the batch has not set): judged later
-        needed = start + timedelta(days=item.expiry.by_days)
-        if expires < needed:
-            what = {"batch": "the", "enter": "entering", "leave": "leaving"}[anchor.kind]
-            missing.append(
-                f"{item.key} expires {expires.isoformat()}; it must be valid until "
-                f"{needed.isoformat()} ({item.expiry.by_days} days after {what} "
-                f"{anchor.name.replace('_', ' ')})"
-            )
-    return missing
 
 
 def _signoff_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:

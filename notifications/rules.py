@@ -112,8 +112,6 @@ class PlanFacts:
             frozenset(lifecycle.signoffs.items()),
             lifecycle.has_placement,
             lifecycle.enabled_optional,
-            frozenset(lifecycle.expiries.items()),
-            frozenset(lifecycle.anchors.items()),
             frozenset(self.batch_dates.items()),
             frozenset(self.entered.items()),
             frozenset(self.left.items()),
@@ -289,8 +287,6 @@ def resolve(
         return facts.entered.get(anchor.name)
     if anchor.kind == "leave":
         return facts.left.get(anchor.name)
-    if anchor.kind == "document":
-        return facts.lifecycle.expiries.get(anchor.name)
     spec = d.signoff(anchor.name) if anchor.kind == "signoff" else d.checklist(anchor.name)
     return due_date(spec.due if spec else None, d, facts, calendar)
 

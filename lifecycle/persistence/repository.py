@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -24,7 +24,6 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -37,7 +36,6 @@ from lifecycle.persistence.tables import (
     ChecklistTick,
     DefinitionVersion,
     Division,
-    Document,
     Officer,
     Placement,
     Signoff,
@@ -223,11 +221,10 @@ class OfficerRows:
     supervisor: Contact | None = None  # of the open placement; None when not placed
     placed: bool = False
     transitions: list[Transition] = field(default_factory=list)  # in order
-    expiries: dict[str, date] = field(default_factory=dict)  # current documents' expiry
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DOCUMENT = range(5)
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT = range(4)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -258,8 +255,6 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
                 rows.ticked.add(a)
             elif part == _SIGNOFF:
                 rows.signoffs[a] = SignoffRow(b, d, c)  # ordered by id: the latest wins
-            elif part == _DOCUMENT:
-                rows.expiries[a] = b if isinstance(b, date) else date.fromisoformat(b)
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
@@ -300,14 +295,6 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
         )
         .join(supervisor, supervisor.c.id == Placement.supervisor_id)
         .where(of(Placement.officer_id), Placement.ended_at.is_(None)),
-        # The expiry as text ('YYYY-MM-DD' on both backends): the union's column is one.
-        select(
-            part(_DOCUMENT), Document.id, Document.officer_id, Document.item_key,
-            sql_cast(Document.expires_on, String), text, text, null(),
-        ).where(
-            of(Document.officer_id), Document.replaced_at.is_(None),
-            Document.expires_on.is_not(None),
-        ),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

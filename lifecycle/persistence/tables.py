@@ -489,24 +489,3 @@ class NominationInvitation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     batch: Mapped[Batch] = relationship(lazy="joined")
-
-
-class Document(Base):
-    """A file uploaded for a checklist item; the bytes live in the document store under
-    ``sha256``. The current one has no ``replaced_at``; older ones are its history."""
-
-    __tablename__ = "documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
-    item_key: Mapped[str] = mapped_column(String(64))
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    size_bytes: Mapped[int] = mapped_column(Integer)
-    media_type: Mapped[str] = mapped_column(String(100))
-    filename: Mapped[str] = mapped_column(String(255))
-    expires_on: Mapped[date | None] = mapped_column(Date, default=None)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-
-    uploaded_by: Mapped[User] = relationship(lazy="joined")

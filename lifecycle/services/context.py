@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from lifecycle.clock import Clock, SystemClock
-from lifecycle.document_store import DocumentStore, default_store
 from lifecycle.errors import PermissionDenied
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.database import Database
@@ -43,12 +42,6 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     workflows: WorkflowRegistry = field(default_factory=WorkflowRegistry)
     listeners: list[OfficerChangeListener] = field(default_factory=list)
-    documents: DocumentStore | None = None  # None: lifecycle.document_store.default_store
-
-    def document_store(self) -> DocumentStore:
-        if self.documents is None:
-            self.documents = default_store(self.db.url)
-        return self.documents
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -15,9 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -28,18 +26,16 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     AuditEvent,
     ChecklistTick,
-    Document,
     Officer,
     Placement,
     Signoff,
     User,
 )
-from lifecycle.roles import SECRETARIAT_TIMEZONE
 from lifecycle.services.context import Services
 
 _CACHE = "attache.facts"  # session.info key
 # Writing one of these changes an officer's rows; AuditEvent is handled on its own.
-_FACT_TABLES = (ChecklistTick, Signoff, Placement, Document)
+_FACT_TABLES = (ChecklistTick, Signoff, Placement)
 _WATCHED_NAMES = frozenset(str(model.__tablename__) for model in (*_FACT_TABLES, AuditEvent, User))
 
 
@@ -114,24 +110,7 @@ def facts_from(officer: Officer, rows: repo.OfficerRows) -> OfficerFacts:
         },
         has_placement=rows.placed,
         enabled_optional=frozenset(officer.batch.optional_stages),
-        expiries=rows.expiries,
-        anchors=_anchor_dates(officer, rows),
     )
-
-
-def _anchor_dates(officer: Officer, rows: repo.OfficerRows) -> dict[str, date]:
-    """What a document's expiry may be measured against ("batch:study_visit",
-    "enter:placement"...); needed only by an officer who has a document with an expiry."""
-    if not rows.expiries:
-        return {}
-    batch = officer.batch
-    found = {"batch:start": batch.start_date, "batch:end": batch.end_date}
-    found |= {f"batch:{k}": date.fromisoformat(v) for k, v in (batch.milestones or {}).items()}
-    for step in rows.transitions:  # in order, so the latest entry and exit win
-        day = step.occurred_at.astimezone(ZoneInfo(SECRETARIAT_TIMEZONE)).date()
-        found[f"enter:{step.to_state}"] = day
-        found[f"leave:{step.from_state}"] = day
-    return found
 
 
 def load_facts(session: Session, officer: Officer) -> OfficerFacts:

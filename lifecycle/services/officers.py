@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NoReturn
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from lifecycle.definition import WorkflowDefinition
@@ -26,7 +25,6 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     AuditEvent,
     ChecklistTick,
-    Document,
     Officer,
     Placement,
     Signoff,
@@ -240,7 +238,6 @@ def tick(
         officer = repo.officer_by_ref(session, officer_ref)
         checklist = _checklist_for(services, officer, item, user)
         existing = next((t for t in repo.ticks(session, officer) if t.item_key == item), None)
-        _require_document(services, session, officer, item)
         if existing is not None:
             return Outcome(
                 officer.ref,
@@ -280,29 +277,6 @@ def untick(services: Services, officer_ref: str, item: str, *, actor: str) -> Ou
         return Outcome(
             officer.ref, f"{officer.ref}: unticked '{item}'", officer.state, officer.version
         )
-
-
-def _require_document(services: Services, session: Session, officer: Officer, item: str) -> None:
-    spec = workflow_of(services, officer).definition.item(item)
-    if spec is None or spec.upload is None:
-        return
-    has_one = session.scalar(
-        select(exists().where(
-            Document.officer_id == officer.id, Document.item_key == item,
-            Document.replaced_at.is_(None),
-        ))
-    )  # fmt: skip
-    if not has_one:
-        raise InvalidData(
-            f"{officer.ref}: '{item}' is done by uploading the document: "
-            f"attache document upload {officer.ref} {item} FILE --as EMAIL, "
-            "or the upload form on the officer's page"
-        )
-
-
-def checklist_for(services: Services, officer: Officer, item: str, user: User) -> str:
-    """The checklist label, once the user may tick ``item`` of this officer now."""
-    return _checklist_for(services, officer, item, user)
 
 
 def _checklist_for(services: Services, officer: Officer, item: str, user: User) -> str:

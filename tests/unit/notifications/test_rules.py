@@ -136,8 +136,6 @@ CHANGES: dict[str, Any] = {
     "entered": {"placement": date(2023, 2, 2)},
     "left": {},
     "answered_surveys": frozenset({6, 12}),
-    "expiries": {"passport": date(2027, 3, 1)},
-    "anchors": {"batch:study_visit": date(2023, 11, 6)},
 }
 
 
