@@ -16,11 +16,17 @@ from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import reminder_rows
+from lifecycle.persistence.reminder_statuses import (
+    CANCELLED as CANCELLED,
+    EXPIRED as EXPIRED,
+    FAILED as FAILED,
+    PENDING as PENDING,
+    SENDING as SENDING,
+    SENT as SENT,
+    STATUSES as STATUSES,
+)
 from lifecycle.persistence.tables import Reminder
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-CANCELLED, EXPIRED = "cancelled", "expired"
-STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED)
 REMINDERS = reminder_rows.REMINDERS
 
 
