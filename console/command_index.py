@@ -53,6 +53,10 @@ COMMANDS: Mapping[str, Entry] = {
         "console.commands_setup:init",
         "Create or upgrade the database and publish the workflow definitions (idempotent).",
     ),
+    "nominator": Entry(
+        "console.commands_nominator:nominator",
+        "Home ministries' focal points, who nominate through a signed invitation link.",
+    ),
     "officer": Entry(
         "console.commands_import:officer",
         "Attachment officers (named by reference, e.g. JD17-03, or by e-mail).",

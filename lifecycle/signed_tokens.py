@@ -29,6 +29,7 @@ class Purpose(StrEnum):
 
     SURVEY = "attache.alumni-survey.v1"  # the salt survey links were first issued under
     ACTION = "attache.action-link.v1"
+    INVITATION = "attache.nomination-invitation.v1"
 
 
 @dataclass(frozen=True)

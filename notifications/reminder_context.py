@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Officer, Reminder
+from lifecycle.persistence.tables import NominationInvitation, Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES
-from lifecycle.services import action_links, alumni, surveys
+from lifecycle.services import action_links, alumni, nominations, surveys
 from lifecycle.services.facts import load_facts
 from notifications.rules import due_date
 from notifications.template_context import DigestItem, Links, TemplateContext
@@ -66,6 +66,9 @@ class ContextBuilder:
             },
             "links": _no_links(),
         }
+        if row.officer_id is None and row.kind == "notice":
+            self._add_nomination(session, row, context)
+            return context  # type: ignore[return-value]
         if row.officer_id is None:
             context["items"] = self.digest_items(session, now, zone)
             return context  # type: ignore[return-value]
@@ -144,6 +147,20 @@ class ContextBuilder:
         link = f"{self.base_url}/officers/{officer.ref}"
         context["links"] = _no_links() | {"officer": link, "signoff": f"{link}#signoffs"}
 
+    def _add_nomination(
+        self, session: Session, row: Reminder, context: dict[str, object]
+    ) -> None:
+        """A notice to a ministry's focal point about one nomination (``about``: its ref)."""
+        officer = repo.officer_by_ref(session, row.about or "")
+        self._add_officer(session, officer, row, context)
+        invitation = session.get(NominationInvitation, officer.invitation_id)
+        assert invitation is not None  # notices are only queued for invited nominations
+        decision, reason = nominations.decision_of(session, self.workflows, officer)
+        context["nomination"] = {"decision": decision, "reason": reason or ""}
+        context["links"] = _no_links() | {
+            "nomination_page": nominations.invitation_link(session, invitation, self.base_url)
+        }
+
     def digest_items(self, session: Session, now: datetime, zone: ZoneInfo) -> list[DigestItem]:
         """Everything overdue today: sign-offs and checklists past their due date."""
         from notifications.open_tasks import open_tasks  # planner imports this module's peers
@@ -177,4 +194,5 @@ def _no_links() -> Links:
         "return_with_comment": "",
         "item_links": [],
         "my_page": "",
+        "nomination_page": "",
     }

@@ -125,6 +125,12 @@ SUPERVISOR: Recipient = {
     "role": "supervisor",
     "timezone": "Asia/Jakarta",
 }
+NOMINATOR: Recipient = {
+    "name": "ນາງ ສຸດາລັດ ວົງສະຫວັນ",
+    "email": "focal.point@mofa.gov.la.example",
+    "role": "nominator",
+    "timezone": "Asia/Vientiane",
+}
 
 
 def _as_recipient(officer: Officer, role: str, timezone: str) -> Recipient:
@@ -150,6 +156,8 @@ def _reminder(rule: str, kind: str, due: datetime, **rest: Any) -> Reminder:
 
 def _stage(name: str) -> Stage:
     labels = {
+        "nominated": "Nominated",
+        "accepted": "Accepted",
         "induction": "Induction",
         "placement": "Divisional placement",
         "study_visit": "Study visit in Japan",
@@ -158,7 +166,7 @@ def _stage(name: str) -> Stage:
     return {"name": name, "label": labels[name]}
 
 
-_Who = Literal["officer", "alumnus", "coordinator", "supervisor"]
+_Who = Literal["officer", "alumnus", "coordinator", "supervisor", "nominator"]
 
 # name -> (officer country, who receives it, reminder, stage)
 _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
@@ -256,7 +264,20 @@ _SCENARIOS: dict[str, tuple[str, _Who, Reminder, str]] = {
         _reminder("coordinator_digest", "digest", datetime(2024, 1, 22, 9, tzinfo=JAKARTA)),
         "placement",
     ),
+    "nomination_received": (
+        "LA",
+        "nominator",
+        _reminder("nomination.received", "notice", datetime(2022, 11, 7, 10, tzinfo=JAKARTA)),
+        "nominated",
+    ),
+    "nomination_decided": (
+        "LA",
+        "nominator",
+        _reminder("nomination.decided", "notice", datetime(2022, 11, 21, 10, tzinfo=JAKARTA)),
+        "accepted",
+    ),
 }
+NOMINATION_TEMPLATES = frozenset({"nomination_received", "nomination_decided"})
 
 _HOME_ZONES = {
     "KH": "Asia/Phnom_Penh",
@@ -314,6 +335,7 @@ def sample_context(template_name: str) -> TemplateContext:
         # During the programme officers work in Jakarta; alumni are back home.
         "officer": _as_recipient(officer, "officer", "Asia/Jakarta"),
         "alumnus": _as_recipient(officer, "officer", _HOME_ZONES[country]),
+        "nominator": NOMINATOR,
     }
     links: Links = {
         "officer": f"{_BASE_URL}/officers/{officer['ref']}",
@@ -339,6 +361,9 @@ def sample_context(template_name: str) -> TemplateContext:
         context["officer"] = officer
         context["batch"] = BATCHES[batch_ref]
         context["stage"] = _stage(stage)
+    if template_name in NOMINATION_TEMPLATES:
+        decided = template_name == "nomination_decided"
+        context["nomination"] = {"decision": "accepted" if decided else None, "reason": ""}
     if template_name in SIGNOFF_TEMPLATES:
         context["supervisor"] = {"name": SUPERVISOR["name"], "email": SUPERVISOR["email"]}
     # Callers may adjust the sample; they must not change it for the next caller.
@@ -360,4 +385,5 @@ def _sample_action_links(who: _Who, reminder: Reminder) -> dict[str, object]:
             for n, label in enumerate(reminder["missing"] if to_officer else [], 1)
         ],
         "my_page": f"{sample}-my-page" if to_officer else "",
+        "nomination_page": f"{_BASE_URL}/nominate/sample-invitation" if who == "nominator" else "",
     }

@@ -3,7 +3,8 @@
 ``docs/templates.md`` describes the same contract for the coordinators who edit
 templates; keep the two in step. Every template gets ``recipient``, ``programme``,
 ``reminder`` and ``links``; templates about one officer also get ``officer``, ``batch``
-and ``stage`` (and ``supervisor`` for sign-offs); ``coordinator_digest`` gets ``items``.
+and ``stage`` (and ``supervisor`` for sign-offs); ``coordinator_digest`` gets ``items``;
+the notices to a ministry's focal point (``nomination_*``) get ``nomination``.
 Dates in ``reminder`` and ``items`` are already in the recipient's zone.
 """
 
@@ -23,13 +24,16 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "visit_report_due",
     "alumni_followup",
     "coordinator_digest",
+    "nomination_received",
+    "nomination_decided",
 )
 
 # The three files that make one template NAME: NAME.subject.j2, NAME.txt.j2, NAME.html.j2.
 TemplatePart = Literal["subject", "txt", "html"]
 TEMPLATE_PARTS: tuple[TemplatePart, ...] = ("subject", "txt", "html")
 
-Role = Literal["coordinator", "supervisor", "officer"]  # alumni are "officer" too
+# Alumni are "officer" too; "nominator" is a home ministry's focal point (no account).
+Role = Literal["coordinator", "supervisor", "officer", "nominator"]
 
 
 class Recipient(TypedDict):
@@ -97,6 +101,13 @@ class Links(TypedDict):
     # To an officer: one per outstanding item of the reminder's checklist, and their page.
     item_links: list[ItemLink]
     my_page: str
+    # To a ministry's focal point: their signed page of the batch's nominations.
+    nomination_page: str
+
+
+class Nomination(TypedDict):
+    decision: Literal["accepted", "declined"] | None  # None: not decided yet
+    reason: str  # the coordinator's reason for a decline (may be "")
 
 
 class Programme(TypedDict):
@@ -123,3 +134,4 @@ class TemplateContext(TypedDict):
     stage: NotRequired[Stage]
     supervisor: NotRequired[Person]
     items: NotRequired[list[DigestItem]]
+    nomination: NotRequired[Nomination]  # the nomination_* notices

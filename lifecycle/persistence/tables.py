@@ -159,6 +159,14 @@ class Officer(Base):
     # here (state_since moves with every transition, and nominating writes no audit event).
     nominated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Where the nomination came from: "console", "sheet" (an import) or "ministry" (a
+    # focal point's invitation, ``invitation_id``).
+    source: Mapped[str] = mapped_column(
+        String(16), default="console", server_default=text("'console'")
+    )
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("nomination_invitations.id"), default=None
+    )
     # Optimistic concurrency: every change to the officer or anything the guards read
     # (ticks, sign-offs, placements) bumps this, so a stale writer fails instead of
     # overwriting.
@@ -456,3 +464,28 @@ class ActionLink(Base):
     spent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     spent_how: Mapped[str] = mapped_column(String(16))  # used | revoked
     note: Mapped[str | None] = mapped_column(String(300), default=None)
+
+
+class NominationInvitation(Base):
+    """A home ministry's focal point, invited to nominate for one batch and one country.
+
+    The signed link (``lifecycle.signed_tokens``, purpose INVITATION) is the focal
+    point's credential: no account. Inviting the same address again for the same batch
+    and country makes a new nonce, which kills the earlier link.
+    """
+
+    __tablename__ = "nomination_invitations"
+    __table_args__ = (UniqueConstraint("batch_id", "country", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    country: Mapped[str] = mapped_column(String(2))
+    email: Mapped[str] = mapped_column(String(320))
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    batch: Mapped[Batch] = relationship(lazy="joined")

@@ -61,6 +61,7 @@ def _card(session: Session, services: Services, officer: Officer, now: datetime)
         "ref": officer.ref,
         "name": officer.name,
         "country": officer.country,
+        "source": officer.source,  # console, sheet or ministry: where the nomination came from
         "version": officer.version,
         "actions": [
             {

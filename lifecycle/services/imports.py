@@ -61,7 +61,7 @@ def import_nominations(
             raise InvalidData(
                 f"{filename}: no nominations below the header row", fields={"file": "empty"}
             )
-        officers = [intake.enrol(nomination) for nomination in nominations]
+        officers = [intake.enrol(nomination, source="sheet") for nomination in nominations]
         return Imported(intake.batch.ref, [
             {"ref": o.ref, "name": o.name, "country": o.country, "email": o.email}
             for o in officers

@@ -19,6 +19,7 @@ from lifecycle.persistence.tables import InstanceSecret
 
 SURVEY_LINKS = "survey_links"
 ACTION_LINKS = "action_links"
+INVITATIONS = "nomination_invitations"
 
 
 def instance_secret(session: Session, name: str, now: datetime) -> str:

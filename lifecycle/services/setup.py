@@ -340,8 +340,15 @@ class Intake:
         self._claimed[code] = claimed + 1
         return None
 
-    def enrol(self, nomination: Nomination) -> Officer:
-        """Write the officer (checked by the caller) and plan its reminders."""
+    def enrol(
+        self,
+        nomination: Nomination,
+        *,
+        source: str = "console",
+        invitation_id: int | None = None,
+    ) -> Officer:
+        """Write the officer (checked by the caller) and plan its reminders. ``source``
+        says where the nomination came from: "console", "sheet" or "ministry"."""
         published = repo.latest_definition(self.session, self.batch.track)
         definition = self.services.workflows.get(published).definition
         seq = repo.next_seq(self.session, self.batch)
@@ -361,6 +368,8 @@ class Intake:
             state_since=now,
             nominated_at=now,
             updated_at=now,
+            source=source,
+            invitation_id=invitation_id,
         )
         self.session.add(officer)
         self.session.flush()

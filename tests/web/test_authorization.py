@@ -153,6 +153,8 @@ TABLE = [
     Route("POST", "/surveys/{token}", PUBLIC, {"same_position": "yes"}),
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
+    Route("GET", "/nominate/{token}", PUBLIC),  # a ministry's signed invitation
+    Route("POST", "/nominate/{token}", PUBLIC, {"name": "ស៊ុន ដារ៉ា"}),
 ]
 
 # Let through by the gate, then refused by a rule of the domain: only the supervisor an

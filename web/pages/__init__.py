@@ -9,6 +9,7 @@ from web.pages import (
     imports,
     inbox,
     links,
+    nominations,
     officer,
     reports,
     signin,
@@ -16,5 +17,7 @@ from web.pages import (
 )
 
 router = APIRouter(include_in_schema=False)
-for module in (signin, home, batches, imports, officer, inbox, tools, calendars, reports, links):
+for module in (
+    signin, home, batches, imports, officer, inbox, tools, calendars, reports, links, nominations
+):
     router.include_router(module.router)

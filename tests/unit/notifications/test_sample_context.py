@@ -20,6 +20,8 @@ CONTRACT = {  # docs/templates.md, "The context"
     "signoff_due": ABOUT_AN_OFFICER | {"supervisor"},
     "signoff_overdue": ABOUT_AN_OFFICER | {"supervisor"},
     "signoff_escalation": ABOUT_AN_OFFICER | {"supervisor"},
+    "nomination_received": ABOUT_AN_OFFICER | {"nomination"},
+    "nomination_decided": ABOUT_AN_OFFICER | {"nomination"},
 }
 
 
