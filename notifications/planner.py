@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -44,8 +45,14 @@ DUE_TIME = time(9, 0)
 class ReminderPlanner:
     def __init__(self, workflows: WorkflowRegistry, calendar: WorkingCalendar | None = None):
         self.workflows = workflows
-        self.calendar = calendar or WorkingCalendar()
+        self._calendar = calendar
         self._rules: dict[tuple[str, int], tuple[ReminderRule, ...]] = {}
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        # The default calendar is built when a plan first needs it: building one loads
+        # the holidays package, which a command that changes no officer never needs.
+        return self._calendar or WorkingCalendar()
 
     def rules_for(self, definition: WorkflowDefinition) -> tuple[ReminderRule, ...]:
         rules = self._rules.get(definition.key)
