@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,6 +35,7 @@ from lifecycle.persistence.tables import (
     AuditEvent,
     Batch,
     ChecklistTick,
+    DeadlineExtension,
     DefinitionVersion,
     Division,
     Officer,
@@ -221,10 +223,11 @@ class OfficerRows:
     supervisor: Contact | None = None  # of the open placement; None when not placed
     placed: bool = False
     transitions: list[Transition] = field(default_factory=list)  # in order
+    deadlines: dict[str, date] = field(default_factory=dict)  # agreed dates: the latest wins
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT = range(4)
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE = range(5)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -255,6 +258,9 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
                 rows.ticked.add(a)
             elif part == _SIGNOFF:
                 rows.signoffs[a] = SignoffRow(b, d, c)  # ordered by id: the latest wins
+            elif part == _DEADLINE:
+                due = b if isinstance(b, date) else date.fromisoformat(str(b)[:10])
+                rows.deadlines[a] = due  # ordered by id: the latest wins
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
@@ -295,6 +301,11 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
         )
         .join(supervisor, supervisor.c.id == Placement.supervisor_id)
         .where(of(Placement.officer_id), Placement.ended_at.is_(None)),
+        select(
+            part(_DEADLINE), DeadlineExtension.id, DeadlineExtension.officer_id,
+            DeadlineExtension.subject, sql_cast(DeadlineExtension.due_on, String), text, text,
+            null(),
+        ).where(of(DeadlineExtension.officer_id)),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

@@ -13,7 +13,7 @@ from lifecycle.services.accounts import Visitor
 from lifecycle.services.inbox import pending_signoffs
 from notifications import reminders_view
 from web.auth import api, services_of
-from web.schemas import AdvanceBody, PlacementBody, SignoffBody
+from web.schemas import AdvanceBody, DeadlineBody, PlacementBody, SignoffBody
 from web.scope import officer_diagram, outcome_json, visible
 
 router = APIRouter(tags=["officers"])
@@ -65,6 +65,18 @@ def place(
     outcome = act.place(
         services_of(request), ref, division=body.division, supervisor=body.supervisor,
         actor=who.email, expected_version=body.expected_version,
+    )
+    return outcome_json(outcome)
+
+
+@router.post("/officers/{ref}/deadlines")
+def move_deadline(
+    request: Request, ref: str, body: DeadlineBody, who: Visitor = api(C)
+) -> dict[str, Any]:
+    from notifications.extensions import set_deadline
+
+    outcome = set_deadline(
+        services_of(request), ref, body.name, body.due, reason=body.reason, actor=who.email
     )
     return outcome_json(outcome)
 

@@ -13,9 +13,10 @@ from lifecycle.services import certificates, views
 from lifecycle.services import officers as act
 from lifecycle.services import revert as undo
 from lifecycle.services.accounts import Visitor
+from lifecycle.services.validation import iso_date
 from lifecycle.services.workflows import compiled
 from lifecycle.state_roles import StateRole
-from notifications import reminders_view
+from notifications import extensions, reminders_view
 from notifications.open_tasks import officer_tasks
 from web.auth import page, safe_local_path, services_of
 from web.pages.alumni import section as alumni_section
@@ -55,6 +56,7 @@ def officer_page(
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
         "tasks": officer_tasks(services, ref),
+        "extensions": {e.subject: e for e in extensions.extensions(services, ref)},
         "today": services.today(),
         "certificate": certificates.find(services, ref),
         "alumni": alumni_section(
@@ -82,6 +84,22 @@ def advance(
         expected_version=expected_version,
     )
     return done(_back(back, outcome.ref), outcome.message)
+
+
+@router.post("/officers/{ref}/deadlines")
+def move_deadline(
+    request: Request,
+    ref: str,
+    name: Annotated[str, Form(max_length=100)],
+    due: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=2000)],
+    who: Visitor = page(C),
+) -> Response:
+    outcome = extensions.set_deadline(
+        services_of(request), ref, name, iso_date(due, "due date"), reason=reason,
+        actor=who.email,
+    )
+    return done(f"/officers/{outcome.ref}", outcome.message)
 
 
 @router.post("/officers/{ref}/revert")
