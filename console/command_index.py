@@ -53,6 +53,10 @@ COMMANDS: Mapping[str, Entry] = {
         "console.commands_setup:division",
         "Divisions of the Secretariat's departments (APSC, AEC, ASCC).",
     ),
+    "document": Entry(
+        "console.commands_document:document",
+        "Documents on checklist items: upload, list, get.",
+    ),
     "init": Entry(
         "console.commands_setup:init",
         "Create or upgrade the database and publish the workflow definitions (idempotent).",

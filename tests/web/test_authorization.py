@@ -156,6 +156,11 @@ TABLE = [
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
     Route("GET", "/search", roles(C, V)),
+    Route("POST", "/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
+    Route("GET", "/officers/{ref}/documents/{item}", roles(C, OFF)),
+    Route("GET", "/api/officers/{ref}/documents", roles(C, OFF)),
+    Route("POST", "/api/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
+    Route("GET", "/api/officers/{ref}/documents/{item}", roles(C, OFF)),
     Route("POST", "/officers/{ref}/revert", roles(C), {"reason": "Wrong click"}),
     Route("POST", "/officers/{ref}/deadlines", roles(C),
           {"name": "placement.midterm", "due": "2023-07-20", "reason": "Leave"}),
