@@ -179,7 +179,9 @@ def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[in
         entered[step.to_state] = _jakarta_date(step.occurred_at)
         left[step.from_state] = _jakarta_date(step.occurred_at)
     lifecycle = officer_facts.facts_from(officer, rows)
-    return PlanFacts(lifecycle, dates, entered, left, answered, dict(rows.deadlines))
+    return PlanFacts(
+        lifecycle, dates, entered, left, answered, dict(rows.deadlines), dict(rows.expiries)
+    )
 
 
 def _jakarta_date(instant: datetime) -> date:

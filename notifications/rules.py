@@ -103,6 +103,8 @@ class PlanFacts:
     answered_surveys: frozenset[int] = frozenset()  # survey rounds answered, in months
     # The officer's own agreed due dates (extensions), by sign-off or checklist name.
     deadlines: Mapping[str, date] = field(default_factory=dict)
+    # The expiry dates of the officer's current documents, by checklist item.
+    document_expiries: Mapping[str, date] = field(default_factory=dict)
 
     def signature(self) -> Hashable:
         """Every fact above, hashable: two officers with equal signatures under one
@@ -119,6 +121,7 @@ class PlanFacts:
             frozenset(self.left.items()),
             self.answered_surveys,
             frozenset(self.deadlines.items()),
+            frozenset(self.document_expiries.items()),
         )
 
 
@@ -290,6 +293,8 @@ def resolve(
         return facts.entered.get(anchor.name)
     if anchor.kind == "leave":
         return facts.left.get(anchor.name)
+    if anchor.kind == "document":
+        return facts.document_expiries.get(anchor.name)
     spec = d.signoff(anchor.name) if anchor.kind == "signoff" else d.checklist(anchor.name)
     return deadline_of(anchor.name, spec.due if spec else None, d, facts, calendar)
 

@@ -38,6 +38,7 @@ from lifecycle.persistence.tables import (
     DeadlineExtension,
     DefinitionVersion,
     Division,
+    Document,
     Officer,
     Placement,
     Signoff,
@@ -224,10 +225,11 @@ class OfficerRows:
     placed: bool = False
     transitions: list[Transition] = field(default_factory=list)  # in order
     deadlines: dict[str, date] = field(default_factory=dict)  # agreed dates: the latest wins
+    expiries: dict[str, date] = field(default_factory=dict)  # current documents' expiry dates
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE = range(5)
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY = range(6)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -258,9 +260,9 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
                 rows.ticked.add(a)
             elif part == _SIGNOFF:
                 rows.signoffs[a] = SignoffRow(b, d, c)  # ordered by id: the latest wins
-            elif part == _DEADLINE:
-                due = b if isinstance(b, date) else date.fromisoformat(str(b)[:10])
-                rows.deadlines[a] = due  # ordered by id: the latest wins
+            elif part in (_DEADLINE, _EXPIRY):
+                day = b if isinstance(b, date) else date.fromisoformat(str(b)[:10])
+                (rows.deadlines if part == _DEADLINE else rows.expiries)[a] = day
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
@@ -306,6 +308,13 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
             DeadlineExtension.subject, sql_cast(DeadlineExtension.due_on, String), text, text,
             null(),
         ).where(of(DeadlineExtension.officer_id)),
+        select(
+            part(_EXPIRY), Document.id, Document.officer_id, Document.item_key,
+            sql_cast(Document.expires_on, String), text, text, null(),
+        ).where(
+            of(Document.officer_id), Document.replaced_at.is_(None),
+            Document.expires_on.is_not(None),
+        ),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

@@ -27,6 +27,7 @@ from lifecycle.errors import InvalidData, NotFound, PermissionDenied, Transition
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Document, Officer, User
 from lifecycle.roles import Role
+from lifecycle.services import facts as officer_facts
 from lifecycle.services import officers as act
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import workflow_of
@@ -108,6 +109,7 @@ def upload(
                 uploaded_by_id=user.id, uploaded_at=now,
             ))
             session.flush()
+            officer_facts.forget(session, officer.id)  # the planner must see the new expiry
             ticked = {t.item_key for t in repo.ticks(session, officer)}
             if message_tail is None and item not in ticked:
                 act.tick(services.within(session), officer.ref, item, actor=user.email)

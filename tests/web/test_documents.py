@@ -226,3 +226,19 @@ def test_the_cli_uploads_lists_and_gets(
         assert code == 6
     finally:
         os.environ.pop("ATTACHE_DOCUMENTS_DIR")
+
+
+def test_a_reminder_counts_from_the_passports_expiry(world: World, holder: str) -> None:
+    """The test definition's rule: remind the officer 90 days before the passport runs out."""
+    from sqlalchemy import select
+
+    from lifecycle.persistence import repository as repo
+    from lifecycle.persistence.tables import Reminder
+
+    documents.upload(world.services, holder, "passport", png(), filename="p.png",
+                     actor=COORDINATOR, expires_on=date(2028, 1, 31))
+    with world.services.db.reading() as session:
+        officer = repo.officer_by_ref(session, holder)
+        dues = [r.due_at.date() for r in session.scalars(select(Reminder).where(
+            Reminder.officer_id == officer.id, Reminder.rule == "passport_expiry"))]
+    assert dues == [date(2027, 11, 2)]

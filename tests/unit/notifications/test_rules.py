@@ -137,6 +137,7 @@ CHANGES: dict[str, Any] = {
     "left": {},
     "answered_surveys": frozenset({6, 12}),
     "deadlines": {"placement.midterm": date(2023, 8, 31)},
+    "document_expiries": {"passport": date(2027, 3, 1)},
 }
 
 
