@@ -45,7 +45,7 @@ browser: pdf-packages
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -p no:cacheprovider -q $(KNOWN_BUGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -q --durations=15 $(KNOWN_BUGS)
 
 # Speed is measured here, never asserted in tests: ratios against baselines run side by
 # side (see bench/__init__.py); writes bench/RESULTS.md. BENCH_ARGS=--quick for a short pass.

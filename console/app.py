@@ -2,7 +2,8 @@
 
 Errors are mapped to exit codes here and nowhere else: 0 ok, 2 usage, 3 not found,
 4 transition not allowed, 5 conflict, 6 permission denied, 7 invalid data,
-8 database not ready, 12 expired (a survey link past its closing date).
+8 database not ready, 12 expired (a survey, action or invitation link), 13 file too
+large, 14 file of a type its checklist item does not accept.
 """
 
 from __future__ import annotations
@@ -11,26 +12,17 @@ import sys
 
 import click
 
-from console import (
-    commands_accounts,  # noqa: F401 - adds 'user password|token' to 'user'
-    commands_import,  # noqa: F401 - adds 'officer import|export' to 'officer'
-)
-from console.commands_alumni import alumni
-from console.commands_calendar import calendar
-from console.commands_certificate import certificate
-from console.commands_nominator import nominator
-from console.commands_officer import checklist, officer, signoff
-from console.commands_reminders import reminders, scheduler, templates
-from console.commands_report import report
-from console.commands_setup import batch, demo, division, init, user
-from console.commands_web import serve
-from console.commands_workflow import workflow
+from console.command_index import COMMANDS, LazyGroup
 from console.context import CliState
 from console.output import fail
 from lifecycle.errors import AttacheError
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# The commands' modules are imported when one of them runs (see console.command_index):
+# `attache --help` and a usage error load no service, database or template code.
+@click.group(
+    cls=LazyGroup, lazy=COMMANDS, context_settings={"help_option_names": ["-h", "--help"]}
+)
 @click.option(
     "--database",
     metavar="URL",
@@ -47,29 +39,6 @@ def cli(ctx: click.Context, database: str | None, now: str | None, config: str |
     """Attache: the attachment programme's officers, stages and sign-offs."""
     ctx.obj = CliState(database=database, now=now, config=config)
     ctx.call_on_close(ctx.obj.close)
-
-
-for command in (
-    init,
-    demo,
-    user,
-    division,
-    batch,
-    officer,
-    checklist,
-    signoff,
-    workflow,
-    reminders,
-    templates,
-    scheduler,
-    serve,
-    calendar,
-    certificate,
-    alumni,
-    report,
-    nominator,
-):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -163,6 +163,9 @@ def _history_detail(entry: dict[str, Any]) -> str:
     if kind == "signoff":
         comment = f": {entry['comment']}" if entry["comment"] else ""
         return f"{entry['name']} {entry['decision']}{comment}"
+    if kind == "deadline":
+        return (f"due date for {entry['subject']} moved {entry['previous']} -> {entry['due']}: "
+                f"{entry['reason']}")
     return f"{entry['placement']} placement in {entry['division']} with {entry['supervisor']}"
 
 
@@ -304,3 +307,20 @@ def signoff(
         expected_version=expect_version,
     )
     ok(outcome.message)
+
+
+@officer.command("revert")
+@click.argument("officer_ref", metavar="OFFICER")
+@click.option("--reason", required=True, help="What went wrong (recorded in the history).")
+@as_option
+@version_option
+@pass_state
+def officer_revert(
+    state: CliState, officer_ref: str, reason: str, actor: str, expect_version: int | None
+) -> None:
+    """Take back the officer's last transition (within the definition's limit, 7 days
+    by default); the history keeps both."""
+    from lifecycle.services.revert import revert
+
+    ok(revert(state.services(), officer_ref, reason=reason, actor=actor,
+              expected_version=expect_version).message)

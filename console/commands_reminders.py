@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
@@ -12,10 +13,12 @@ from console.commands_setup import json_option, pass_state
 from console.context import CliState
 from console.output import emit_json, fail, ok, stdout, table
 from lifecycle.errors import ConfigurationError, InvalidData
-from lifecycle.persistence.outbox import STATUSES
-from lifecycle.services.validation import iso_date
-from notifications import reminders_view
-from notifications.dispatch import Dispatcher
+from lifecycle.persistence.reminder_statuses import STATUSES
+
+# The reminders' services and the dispatcher (SQLAlchemy, Jinja2, the planner) are
+# imported by the commands that run them: `--help` needs none of it.
+if TYPE_CHECKING:
+    from notifications.dispatch import Dispatcher
 
 
 @click.group()
@@ -32,6 +35,8 @@ def reminders_list(
     state: CliState, officer_ref: str | None, status: tuple[str, ...], as_json: bool
 ) -> None:
     """List reminders (all, or one officer's), with status and local send time."""
+    from notifications import reminders_view
+
     rows = reminders_view.listing(state.services(), officer_ref, status)
     if as_json:
         emit_json(rows)
@@ -89,6 +94,9 @@ def reminders_dispatch(state: CliState, now: str | None, as_json: bool) -> None:
 @pass_state
 def reminders_preview(state: CliState, batch_ref: str, until: str | None, as_json: bool) -> None:
     """Every reminder the batch will get from now until DATE if nobody acts."""
+    from lifecycle.services.validation import iso_date
+    from notifications import reminders_view
+
     limit = None
     if until is not None:
         day = iso_date(until, "--until")
@@ -115,6 +123,8 @@ def reminders_preview(state: CliState, batch_ref: str, until: str | None, as_jso
 
 
 def _dispatcher(state: CliState) -> Dispatcher:
+    from notifications.dispatch import Dispatcher
+
     services = state.services()
     settings = state.settings()
     return Dispatcher(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from lifecycle.persistence.tables import Officer
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import SECRETARIAT_TIMEZONE
 from lifecycle.services import facts as officer_facts
+from lifecycle.services.context import Services
 from notifications.delivery_window import next_send_time
 from notifications.rules import (
     Occurrence,
@@ -44,8 +46,14 @@ DUE_TIME = time(9, 0)
 class ReminderPlanner:
     def __init__(self, workflows: WorkflowRegistry, calendar: WorkingCalendar | None = None):
         self.workflows = workflows
-        self.calendar = calendar or WorkingCalendar()
+        self._calendar = calendar
         self._rules: dict[tuple[str, int], tuple[ReminderRule, ...]] = {}
+
+    @cached_property
+    def calendar(self) -> WorkingCalendar:
+        # The default calendar is built when a plan first needs it: building one loads
+        # the holidays package, which a command that changes no officer never needs.
+        return self._calendar or WorkingCalendar()
 
     def rules_for(self, definition: WorkflowDefinition) -> tuple[ReminderRule, ...]:
         rules = self._rules.get(definition.key)
@@ -171,7 +179,9 @@ def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[in
         entered[step.to_state] = _jakarta_date(step.occurred_at)
         left[step.from_state] = _jakarta_date(step.occurred_at)
     lifecycle = officer_facts.facts_from(officer, rows)
-    return PlanFacts(lifecycle, dates, entered, left, answered)
+    return PlanFacts(
+        lifecycle, dates, entered, left, answered, dict(rows.deadlines), dict(rows.expiries)
+    )
 
 
 def _jakarta_date(instant: datetime) -> date:
@@ -180,3 +190,10 @@ def _jakarta_date(instant: datetime) -> date:
 
 def _local_instant(day: date, zone: str) -> datetime:
     return datetime.combine(day, DUE_TIME, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def calendar_of(services: Services) -> WorkingCalendar:
+    """The working calendar the reminders are planned on (their planner's), so the dates
+    a page or a use case shows are the dates the reminders count from."""
+    planners = [x for x in services.listeners if isinstance(x, ReminderPlanner)]
+    return planners[0].calendar if planners else WorkingCalendar()

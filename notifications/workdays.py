@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-import holidays
-
 from lifecycle.errors import ConfigurationError
 
 WEEKEND = frozenset({5, 6})  # date.weekday(): Saturday, Sunday
@@ -42,7 +40,11 @@ class WorkingCalendar:
         # which is slow next to the per-day lookups a deadline calculation makes; one
         # frozenset per year makes a year of lookups cost one build.
         self._by_year: dict[int, frozenset[date]] = {}
-        # Fail at configuration time, not at the first reminder months later.
+        # Fail at configuration time, not at the first reminder months later. The
+        # holidays package (a tenth of a second to import) is loaded here, when a
+        # calendar is made, not with this module.
+        import holidays
+
         try:
             holidays.country_holidays(country, subdiv=subdiv, categories=self.categories)
         except NotImplementedError as error:
@@ -58,6 +60,8 @@ class WorkingCalendar:
         """The public holidays (and closures) of ``year``, weekends not included."""
         found = self._by_year.get(year)
         if found is None:
+            import holidays
+
             table = holidays.country_holidays(
                 self.country, subdiv=self.subdiv, years=year, categories=self.categories
             )

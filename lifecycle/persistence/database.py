@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from lifecycle.errors import ConfigurationError, Conflict, DatabaseNotReady
+
+# Alembic (and Mako with it) is imported by the code that migrates: every command checks
+# the schema is current, but only `attache init` and the tests change it, and the import
+# costs more than most commands' own work.
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///attache.db"
 BUSY_TIMEOUT_MS = 15_000
@@ -104,6 +107,8 @@ class Database:
                 connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
                 connection.commit()
             try:
+                from alembic import command
+
                 with connection.begin():
                     config = _alembic_config()
                     config.attributes["connection"] = connection
@@ -127,10 +132,10 @@ class Database:
             raise DatabaseNotReady(
                 f"database {self.display_url} does not exist: run 'attache init'"
             )
-        head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+        head = head_revision()
         try:
             with self.engine.connect() as connection:
-                current = MigrationContext.configure(connection).get_current_revision()
+                current = _current_revision(connection)
         except OperationalError as exc:
             raise DatabaseNotReady(f"cannot open database {self.display_url}: {exc.orig}") from None
         if current is None:
@@ -188,11 +193,65 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _migrations_folder() -> Path:
+    return Path(str(resources.files("lifecycle.persistence") / "migrations"))
+
+
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
-    location = resources.files("lifecycle.persistence") / "migrations"
-    config.set_main_option("script_location", str(Path(str(location))))
+    config.set_main_option("script_location", str(_migrations_folder()))
     return config
+
+
+# `revision = "0009"` as the files are written (quotes either way, a type annotation or
+# not, as Alembic's templates have had them); a tuple (a merge) does not match.
+_REVISION = re.compile(r"""^revision(?:: *[\w |\[\],]+)? *= *["']([^"']+)["'] *$""", re.M)
+_DOWN_REVISION = re.compile(
+    r"""^down_revision(?:: *[\w |\[\],]+)? *= *(?:None|["']([^"']+)["']) *$""", re.M
+)
+
+
+def head_revision() -> str:
+    """The newest migration's id, read from the migration files' ``revision`` and
+    ``down_revision`` lines without loading Alembic (or executing the migrations, as
+    its script directory does); Alembic decides whenever the files do not say plainly
+    (a branch, a merge, another layout). ``test_migrations`` holds the two equal."""
+    revisions, parents = set(), set()
+    for script in (_migrations_folder() / "versions").glob("*.py"):
+        source = script.read_text(encoding="utf-8")
+        revision, down = _REVISION.findall(source), _DOWN_REVISION.findall(source)
+        if script.name == "__init__.py" and not revision:
+            continue
+        if len(revision) != 1 or len(down) != 1:
+            return _alembic_head()
+        revisions.add(revision[0])
+        parents.add(down[0])
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else _alembic_head()
+
+
+def _alembic_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    if head is None:
+        raise DatabaseNotReady("this installation has no migrations")
+    return head
+
+
+def _current_revision(connection: Connection) -> str | None:
+    """What Alembic's ``MigrationContext.get_current_revision`` answers, read directly."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    if len(rows) > 1:
+        raise DatabaseNotReady(
+            f"the database is at several schema versions at once ({', '.join(rows)}): "
+            "run 'attache init'"
+        )
+    return rows[0] if rows else None
 
 
 class _JoinedDatabase(Database):

@@ -15,12 +15,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from lifecycle.persistence import reminder_rows
+from lifecycle.persistence import reminder_rows, reminder_statuses
 from lifecycle.persistence.tables import Reminder
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-CANCELLED, EXPIRED = "cancelled", "expired"
-STATUSES = (PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED)
+# Defined where the CLI can read them without SQLAlchemy; named here too, for the
+# callers that know them as outbox.PENDING and the like.
+STATUSES = reminder_statuses.STATUSES
+PENDING, SENDING, SENT, FAILED, CANCELLED, EXPIRED = STATUSES
 REMINDERS = reminder_rows.REMINDERS
 
 

@@ -26,6 +26,7 @@ from lifecycle.persistence.tables import Batch
 from lifecycle.reporting.model import (
     Count,
     Graduates,
+    NominationSourceRow,
     OutcomeRow,
     QuotaRow,
     Report,
@@ -121,6 +122,36 @@ def _assemble(
             officers, data.definitions, data.careers, countries, as_of, within_years
         ),
         quotas=_quotas(officers, data.definitions, data.quotas, data.batches, countries),
+        nominations=_nominations(officers, data.definitions),
+    )
+
+
+SOURCES = ("console", "sheet", "ministry")
+
+
+def _nominations(
+    officers: list[ScopedOfficer], definitions: Definitions
+) -> tuple[NominationSourceRow, ...]:
+    """Per source: the nominations, and the days each waited in the definition's
+    initial state (the decision is leaving it) for those decided by the cutoff."""
+    counts: Counter[str] = Counter()
+    waits: dict[str, list[float]] = defaultdict(list)
+    for o in officers:
+        counts[o.source] += 1
+        waited = o.timeline.days_in.get(definitions[o.definition_id].initial)
+        if waited is not None:
+            waits[o.source].append(waited)
+    return tuple(
+        NominationSourceRow(
+            source,
+            counts[source],
+            len(waits[source]),
+            counts[source] - len(waits[source]),
+            round(statistics.fmean(waits[source]), 1) if waits[source] else None,
+            round(statistics.median(waits[source]), 1) if waits[source] else None,
+        )
+        for source in (*SOURCES, *sorted(set(counts) - set(SOURCES)))
+        if counts[source]
     )
 
 

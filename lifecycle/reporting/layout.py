@@ -135,7 +135,33 @@ def tables(report: Report) -> tuple[Table, ...]:
             ),
             "Accepted: nominations accepted by the as-of date, whatever happened to them later.",
         ),
+        Table(
+            "Nominations by source",
+            "Nominations by source and the wait for a decision",
+            ("source", "nominations", "decided", "waiting", "mean days", "median days"),
+            tuple(
+                (
+                    SOURCE_LABELS.get(n.source, n.source),
+                    n.nominations,
+                    n.decided,
+                    n.waiting,
+                    "" if n.mean_days_to_decision is None else n.mean_days_to_decision,
+                    "" if n.median_days_to_decision is None else n.median_days_to_decision,
+                )
+                for n in report.nominations
+            ),
+            "Console: entered by a coordinator; sheet: imported from a spreadsheet; ministry: "
+            "nominated by the home ministry through its invitation. Days from the nomination "
+            "to the Secretariat's decision (accept or decline), for those decided.",
+        ),
     )
+
+
+SOURCE_LABELS = {
+    "console": "Console",
+    "sheet": "Spreadsheet",
+    "ministry": "Ministry (e-nomination)",
+}
 
 
 def _outcome_columns(report: Report) -> list[list[int]]:

@@ -101,6 +101,19 @@ class QuotaRow:
 
 
 @dataclass(frozen=True)
+class NominationSourceRow:
+    """Nominations from one source (console, sheet, ministry) and how long the
+    Secretariat took to decide them (days from nomination to the first decision)."""
+
+    source: str
+    nominations: int
+    decided: int
+    waiting: int
+    mean_days_to_decision: float | None
+    median_days_to_decision: float | None
+
+
+@dataclass(frozen=True)
 class Report:
     scope: Scope
     funders: tuple[str, ...]
@@ -116,6 +129,7 @@ class Report:
     graduates: Graduates
     outcomes: tuple[OutcomeRow, ...]
     quotas: tuple[QuotaRow, ...]
+    nominations: tuple[NominationSourceRow, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: dates and instants as ISO 8601, ``met`` spelled out per quota."""

@@ -51,6 +51,7 @@ class ScopedOfficer:
     ministry: str
     definition_id: int
     timeline: Timeline
+    source: str = "console"  # where the nomination came from: console, sheet or ministry
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
     ):
         history[oid].append(Event(from_state, to_state, at, reason))
     officers = []
-    for oid, batch_id, country, ministry, definition_id, state, since in session.execute(
+    for oid, batch_id, country, ministry, definition_id, state, since, source in session.execute(
         select(
             Officer.id,
             Officer.batch_id,
@@ -93,6 +94,7 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
             Officer.definition_id,
             Officer.state,
             Officer.nominated_at,
+            Officer.source,
         )
         .where(Officer.batch_id.in_(batch_ids))
         .order_by(Officer.id)
@@ -100,7 +102,7 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
         timeline = replay(history.get(oid, []), state, since, cutoff)
         if timeline is not None:
             officers.append(
-                ScopedOfficer(oid, batch_id, country, ministry, definition_id, timeline)
+                ScopedOfficer(oid, batch_id, country, ministry, definition_id, timeline, source)
             )
     used = {o.definition_id for o in officers}
     definitions = {

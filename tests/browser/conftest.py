@@ -15,19 +15,28 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
+from aiosmtpd.controller import Controller
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services, views
 from lifecycle.services.accounts import set_password
+from notifications.channels.smtp import SmtpChannel, SmtpSettings
+from notifications.dispatch import Dispatcher, DispatchSettings
+from notifications.message import Mailbox
 from notifications.rendering import TemplateRenderer
 from notifications.wiring import with_reminders
 from tests.conftest import IN_CI, START
+from tests.integration.reminders.conftest import free_port
 from tests.support import COORDINATOR, OTHER_SUPERVISOR, SUPERVISOR, seed_programme
 from web.app import create_app
 
@@ -176,3 +185,47 @@ def screenshot(page: Page, name: str, console: Console) -> Path:
     path = SCREENSHOTS / f"{name}-{console.backend}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# ---- a real SMTP server, for the tests that follow a link from a received e-mail ----
+
+SENDER = Mailbox("Attache", "attache@asean.example")
+
+
+class Mailboxes:
+    """aiosmtpd's handler: keeps every whole message, by recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, EmailMessage]] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = message_from_bytes(envelope.content, policy=default)
+        with self.lock:
+            self.messages.extend((rcpt, message) for rcpt in envelope.rcpt_tos)  # type: ignore[misc]
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        with self.lock:
+            return [m for rcpt, m in self.messages if rcpt == address]
+
+
+@pytest.fixture
+def mail_server() -> Iterator[tuple[int, Mailboxes]]:
+    boxes, port = Mailboxes(), free_port()
+    controller = Controller(boxes, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, boxes
+    controller.stop()
+
+
+def dispatch_over_smtp(console: Console, port: int) -> None:
+    """Send every due reminder and notice now, over SMTP to ``port``, with links that
+    point at the running console."""
+    channel = SmtpChannel(
+        SmtpSettings(host="127.0.0.1", port=port, mail_from=SENDER, security="none",
+                     timeout=10.0),
+        console.clock,
+    )
+    settings = DispatchSettings(sender=SENDER, base_url=console.url)
+    Dispatcher(console.services, channel, TemplateRenderer(), settings).run_once()

@@ -8,55 +8,15 @@ received, and chromium follows it with no account signed in.
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
-from typing import Any
+from collections.abc import Callable
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lifecycle.persistence.tables import Reminder, Signoff
-from notifications.channels.smtp import SmtpChannel, SmtpSettings
-from notifications.dispatch import Dispatcher, DispatchSettings
-from notifications.message import Mailbox
-from notifications.rendering import TemplateRenderer
-from tests.browser.conftest import Console, Visitor, screenshot
-from tests.integration.reminders.conftest import free_port
+from tests.browser.conftest import Console, Mailboxes, Visitor, dispatch_over_smtp, screenshot
 from tests.support import SUPERVISOR, nominate, to_placement
-
-SENDER = Mailbox("Attache", "attache@asean.example")
-
-
-class Mailboxes:
-    """aiosmtpd's handler: keeps every whole message, by recipient."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, EmailMessage]] = []
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = message_from_bytes(envelope.content, policy=default)
-        with self.lock:
-            self.messages.extend((rcpt, message) for rcpt in envelope.rcpt_tos)  # type: ignore[misc]
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        with self.lock:
-            return [m for rcpt, m in self.messages if rcpt == address]
-
-
-@pytest.fixture
-def mail_server() -> Iterator[tuple[int, Mailboxes]]:
-    boxes, port = Mailboxes(), free_port()
-    controller = Controller(boxes, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield port, boxes
-    controller.stop()
 
 
 @pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
@@ -78,13 +38,7 @@ def test_a_supervisor_approves_from_the_link_in_the_reminder(
         ).first()
     assert first is not None
     console.clock.set(first)
-    channel = SmtpChannel(
-        SmtpSettings(host="127.0.0.1", port=port, mail_from=SENDER, security="none",
-                     timeout=10.0),
-        console.clock,
-    )
-    settings = DispatchSettings(sender=SENDER, base_url=console.url)
-    Dispatcher(console.services, channel, TemplateRenderer(), settings).run_once()
+    dispatch_over_smtp(console, port)
     [reminder] = [m for m in boxes.to(SUPERVISOR) if "mid-term" in str(m["Subject"]).lower()]
     body = reminder.get_body(("plain",))
     assert body is not None

@@ -117,3 +117,34 @@ def _reset_sequences(connection: Connection, schema: MetaData) -> None:
                     f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                 )
             )
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    """Every command checks the schema against the newest migration, read from the files
+    without loading Alembic: it must be the head Alembic itself computes."""
+    from alembic.script import ScriptDirectory
+
+    from lifecycle.persistence.database import _alembic_config, head_revision
+
+    assert ScriptDirectory.from_config(_alembic_config()).get_current_head() == head_revision()
+
+
+def test_the_current_revision_is_read_as_alembic_reads_it(empty_url: str) -> None:
+    """None before `attache init`, the head after it: the same answer as Alembic's
+    MigrationContext, on both backends."""
+    from lifecycle.persistence.database import _current_revision, head_revision
+
+    database = Database(empty_url)
+    try:
+        answers = []
+        for step in ("empty", "upgraded"):
+            if step == "upgraded":
+                database.upgrade()
+            with database.engine.connect() as connection:
+                answers.append((
+                    MigrationContext.configure(connection).get_current_revision(),
+                    _current_revision(connection),
+                ))
+    finally:
+        database.dispose()
+    assert [(None, None), (head_revision(), head_revision())] == answers

@@ -171,7 +171,8 @@ def test_the_board_puts_each_officer_in_their_stage_column(
     def card(ref: str, n: int) -> dict[str, Any]:
         version = client.get(f"/api/officers/{ref}", headers=headers).json()["version"]
         return {
-            "ref": ref, "name": f"Officer {n} ឈី រដ្ឋា", "country": "KH", "version": version,
+            "ref": ref, "name": f"Officer {n} ឈី រដ្ឋា", "country": "KH", "source": "console",
+            "version": version,
             "actions": [
                 {"trigger": "start_training", "label": "Start diplomatic training",
                  "reason_required": False},
@@ -186,6 +187,8 @@ def test_the_board_puts_each_officer_in_their_stage_column(
             ]},
             "blocked_labels": {"start_study_visit": "Start study visit in Japan"},
             "overdue": [],
+            "due_soon": [],
+            "returned": [],
         }
 
     columns = [

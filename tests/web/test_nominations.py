@@ -202,3 +202,28 @@ def test_the_cli_prints_the_invitation_link_once(
             "JD17", "--country", "KH", "--email", FOCAL, "--as", SUPERVISOR,
         )
     assert code == 6 and "needs a coordinator" in said
+
+
+def test_reports_count_nominations_by_source_and_the_wait(
+    world: World, client: TestClient
+) -> None:
+    from lifecycle.reporting.figures import build_report
+    from lifecycle.reporting.layout import tables
+
+    path = invite(world)
+    for n in (1, 2):
+        assert client.post(path, data=nominee(n), headers=SAME_ORIGIN).status_code == 303
+    first = next(r for r, text in rows(client.get(path).text).items() if f"{KHMER} 1" in text)
+    world.clock.advance(timedelta(days=3))
+    act.advance(world.services, first, "accept", actor=COORDINATOR)
+    report = build_report(
+        world.services, as_of=world.services.today(), actor=COORDINATOR, batch="JD17"
+    )
+    by_source = {n.source: n for n in report.nominations}
+    assert set(by_source) == {"console", "ministry"}
+    assert (by_source["console"].nominations, by_source["console"].waiting) == (2, 0)
+    ministry = by_source["ministry"]
+    assert (ministry.nominations, ministry.decided, ministry.waiting) == (2, 1, 1)
+    assert ministry.median_days_to_decision == 3.0
+    [table] = [t for t in tables(report) if t.key == "Nominations by source"]
+    assert ("Ministry (e-nomination)", 2, 1, 1, 3.0, 3.0) in table.rows

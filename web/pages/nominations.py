@@ -53,6 +53,7 @@ def _page(
         return _refused(request, exc)
     return render(
         request, "nominate.html",
+        # "done": the layout's one line saying what the last post did.
         {"page": page, "token": token, "problem": problem, "values": values or {},
          "done": done_message},
         status_code=status, headers=PRIVATE,
