@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from lifecycle.definition import GuardDef, WorkflowDefinition
+from lifecycle.definition import ChecklistItemDef, GuardDef, WorkflowDefinition
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class OfficerFacts:
     signoffs: Mapping[str, SignoffFact] = field(default_factory=dict)
     has_placement: bool = False
     enabled_optional: frozenset[str] = frozenset()
+    expiries: Mapping[str, date] = field(default_factory=dict)  # current documents'
+    anchors: Mapping[str, date] = field(default_factory=dict)  # "batch:study_visit"...
 
 
 def unmet(guard: GuardDef, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
@@ -42,11 +45,38 @@ def unmet(guard: GuardDef, facts: OfficerFacts, definition: WorkflowDefinition) 
 def _checklist_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:
     checklist = definition.checklist(name)
     assert checklist is not None  # guaranteed by definition validation
-    return [
-        f"{checklist.label} checklist: '{item.key}' ({item.label}) is not ticked"
-        for item in checklist.items
-        if item.key not in facts.ticked
-    ]
+    missing = []
+    for item in checklist.items:
+        # A document that runs out too early says so, ticked or not (the upload leaves
+        # it open; a study visit moved later makes an accepted one too short again).
+        early = runs_out_too_early(item, facts)
+        if early is not None:
+            missing.append(early)
+        elif item.key not in facts.ticked:
+            missing.append(
+                f"{checklist.label} checklist: '{item.key}' ({item.label}) is not ticked"
+            )
+    return missing
+
+
+def runs_out_too_early(item: ChecklistItemDef, facts: OfficerFacts) -> str | None:
+    """Why the item's current document expires before it must, if it does."""
+    expires = facts.expiries.get(item.key)
+    if item.expiry is None or expires is None:
+        return None
+    anchor = item.expiry.must_outlast
+    start = facts.anchors.get(f"{anchor.kind}:{anchor.name}")
+    if start is None:
+        return None  # not known yet (a milestone the batch has not set): judged later
+    needed = start + timedelta(days=item.expiry.by_days)
+    if expires >= needed:
+        return None
+    what = {"batch": "the", "enter": "entering", "leave": "leaving"}.get(anchor.kind, "the")
+    return (
+        f"{item.key} expires {expires.isoformat()}; it must be valid until "
+        f"{needed.isoformat()} ({item.expiry.by_days} days after {what} "
+        f"{anchor.name.replace('_', ' ')})"
+    )
 
 
 def _signoff_missing(name: str, facts: OfficerFacts, definition: WorkflowDefinition) -> list[str]:

@@ -116,6 +116,8 @@ class PlanFacts:
             frozenset(lifecycle.signoffs.items()),
             lifecycle.has_placement,
             lifecycle.enabled_optional,
+            frozenset(lifecycle.expiries.items()),
+            frozenset(lifecycle.anchors.items()),
             frozenset(self.batch_dates.items()),
             frozenset(self.entered.items()),
             frozenset(self.left.items()),

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
@@ -31,6 +33,7 @@ from lifecycle.persistence.tables import (
     Signoff,
     User,
 )
+from lifecycle.roles import SECRETARIAT_TIMEZONE
 from lifecycle.services.context import Services
 
 _CACHE = "attache.facts"  # session.info key
@@ -110,7 +113,26 @@ def facts_from(officer: Officer, rows: repo.OfficerRows) -> OfficerFacts:
         },
         has_placement=rows.placed,
         enabled_optional=frozenset(officer.batch.optional_stages),
+        expiries=rows.expiries,
+        anchors=_anchor_dates(officer, rows),
     )
+
+
+def _anchor_dates(officer: Officer, rows: repo.OfficerRows) -> dict[str, date]:
+    """The dates a document's expiry may be measured against ("batch:study_visit",
+    "enter:placement"), read when the guards judge it rather than at upload: a study
+    visit moved later after the passport was accepted must block the trigger again.
+    Only an officer holding a document with an expiry needs them."""
+    if not rows.expiries:
+        return {}
+    batch = officer.batch
+    found = {"batch:start": batch.start_date, "batch:end": batch.end_date}
+    found |= {f"batch:{k}": date.fromisoformat(v) for k, v in (batch.milestones or {}).items()}
+    for step in rows.transitions:  # in order, so the latest entry and exit win
+        day = step.occurred_at.astimezone(ZoneInfo(SECRETARIAT_TIMEZONE)).date()
+        found[f"enter:{step.to_state}"] = day
+        found[f"leave:{step.from_state}"] = day
+    return found
 
 
 def load_facts(session: Session, officer: Officer) -> OfficerFacts:

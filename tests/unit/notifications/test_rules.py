@@ -138,6 +138,8 @@ CHANGES: dict[str, Any] = {
     "answered_surveys": frozenset({6, 12}),
     "deadlines": {"placement.midterm": date(2023, 8, 31)},
     "document_expiries": {"passport": date(2027, 3, 1)},
+    "expiries": {"passport": date(2027, 3, 1)},
+    "anchors": {"batch:study_visit": date(2023, 11, 6)},
 }
 
 
