@@ -17,6 +17,7 @@ from notifications.rendering import TemplateRenderer
 from web import api, errors, pages
 from web.api import alumni as alumni_api
 from web.api import certificates as certificate_api
+from web.body_limit import BodyLimit
 from web.pages import alumni as alumni_pages
 from web.pages import certificates as certificate_pages
 from web.pages import surveys as survey_pages
@@ -42,6 +43,7 @@ def create_app(
     app.state.renderer = renderer
     app.state.secure_cookies = secure_cookies
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)  # outermost: before anything reads the body
     errors.install(app)
     app.include_router(api.router)
     app.include_router(pages.router)

@@ -31,10 +31,12 @@ def _multipart(fields: dict[str, str], content: bytes) -> bytes:
 
 
 def _send(
-    app: FastAPI, path: str, headers: dict[str, str], body: bytes, *, cut: bool
+    app: Any, path: str, headers: dict[str, str], body: bytes, *, cut: bool,
+    length: str | None = "",
 ) -> list[Any]:
     """Send ``body`` in pieces; if ``cut``, only its first half, then the client goes
-    away (what uvicorn passes on when the connection drops)."""
+    away (what uvicorn passes on when the connection drops). ``length``: the declared
+    Content-Length ("" the true one, None none: a chunked body)."""
     half = len(body) // 2
     pieces: list[dict[str, Any]] = [
         {"type": "http.request", "body": body[: half // 2], "more_body": True},
@@ -60,7 +62,8 @@ def _send(
         "client": ("127.0.0.1", 50000),
         "headers": [(k.lower().encode(), v.encode()) for k, v in {
             "host": "testserver", "content-type": f"multipart/form-data; boundary={BOUNDARY}",
-            "content-length": str(len(body)), **headers,
+            **({} if length is None else {"content-length": length or str(len(body))}),
+            **headers,
         }.items()],
     }  # fmt: skip
 
