@@ -17,8 +17,22 @@ from lifecycle.services.validation import iso_date
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 
 
-def read_document(upload: UploadFile) -> bytes:
-    return upload.file.read(MAX_UPLOAD_BYTES + 1)
+CHUNK = 64 * 1024
+
+
+def read_document(upload: UploadFile, limit: int | None = None) -> bytes:
+    """The upload, read in chunks up to one byte past ``limit`` (its item's max_mb; else
+    the ceiling): enough for the service to refuse it by its size, never more."""
+    wanted = min(limit, MAX_UPLOAD_BYTES) + 1 if limit is not None else MAX_UPLOAD_BYTES + 1
+    chunks: list[bytes] = []
+    got = 0
+    while got < wanted:
+        chunk = upload.file.read(min(CHUNK, wanted - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def expiry(value: str | None) -> date | None:

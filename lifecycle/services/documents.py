@@ -181,6 +181,18 @@ def current_document(session: Session, officer: Officer, item: str) -> Document 
     )
 
 
+def size_limit(services: Services, officer_ref: str, item: str) -> int | None:
+    """The most bytes ``item`` of this officer takes, so an adapter reads no more than
+    one byte past it; None when there is no such officer or item (``upload`` says so)."""
+    with services.db.reading() as session:
+        try:
+            officer = repo.officer_by_ref(session, officer_ref)
+        except NotFound:
+            return None
+        spec = workflow_of(services, officer).definition.item(item)
+    return spec.upload.max_bytes if spec is not None and spec.upload is not None else None
+
+
 def _item(definition: WorkflowDefinition, item: str) -> tuple[ChecklistItemDef, ChecklistDef]:
     spec, checklist = definition.item(item), definition.checklist_of_item(item)
     takes = [i.key for c in definition.checklists for i in c.items if i.upload]

@@ -103,7 +103,9 @@ def upload_document(
     services = services_of(request)
     ref = visible(services, who, ref)
     outcome = document_service.upload(
-        services, ref, item, read_document(file), filename=file.filename or "document",
+        services, ref, item,
+        read_document(file, document_service.size_limit(services, ref, item)),
+        filename=file.filename or "document",
         actor=who.email, expires_on=expiry(expires),
     )
     return done(f"/officers/{outcome.ref}", outcome.message)
