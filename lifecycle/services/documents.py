@@ -16,7 +16,7 @@ officer themselves, the coordinators and the admin may upload and download.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from lifecycle.definition import ChecklistDef, ChecklistItemDef, WorkflowDefinition
 from lifecycle.document_types import check_size, media_type_of, size_label
 from lifecycle.errors import InvalidData, NotFound, PermissionDenied, TransitionNotAllowed
+from lifecycle.guards import OfficerFacts, runs_out_too_early
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Document, Officer, User
 from lifecycle.roles import Role
@@ -96,7 +97,7 @@ def upload(
             name = _clean_filename(filename)
             check_size(len(content), spec.upload.max_bytes, f"'{name}'")
             media_type = media_type_of(content, spec.upload.types, f"'{name}'")
-            message_tail = _expiry_check(spec, expires_on, officer, services.today())
+            message_tail = _expiry_check(session, spec, expires_on, officer, services.today())
             key, is_new = store.put(content)
             created = key if is_new else None
             now = services.now()
@@ -217,7 +218,8 @@ def _may_read(user: User, officer: Officer) -> None:
 
 
 def _expiry_check(
-    spec: ChecklistItemDef, expires_on: date | None, officer: Officer, today: date
+    session: Session, spec: ChecklistItemDef, expires_on: date | None, officer: Officer,
+    today: date,
 ) -> str | None:
     """None if the expiry is fine; why the item stays open if it runs out too early."""
     if spec.expiry is None:
@@ -230,36 +232,23 @@ def _expiry_check(
         raise InvalidData(
             f"the expiry date {expires_on:%Y-%m-%d} is in the past; upload a valid document"
         )
-    return outlast_problem(spec, expires_on, officer)
+    return outlast_problem(session, spec, expires_on, officer)
 
 
 def outlast_problem(
-    spec: ChecklistItemDef, expires_on: date | None, officer: Officer
+    session: Session, spec: ChecklistItemDef, expires_on: date | None, officer: Officer
 ) -> str | None:
-    """Why a document expiring on ``expires_on`` is not good enough for ``spec``, if so."""
+    """Why a document expiring on ``expires_on`` is not good enough for ``spec``, if so:
+    the guards' own judgement (lifecycle.guards), on the officer's dates as of now."""
     if spec.expiry is None or expires_on is None:
         return None
-    anchor = spec.expiry.must_outlast
-    base = _anchor_date(officer, anchor.kind, anchor.name)
-    if base is None:
-        return None  # the date to outlast is not known yet
-    needed = base + timedelta(days=spec.expiry.by_days)
-    if expires_on < needed:
-        return (
-            f"it expires {expires_on:%Y-%m-%d}, but must be valid until {needed:%Y-%m-%d} "
-            f"({spec.expiry.by_days} days after {anchor.name.replace('_', ' ')}), so "
-            f"'{spec.key}' stays open: upload a renewed one"
-        )
-    return None
-
-
-def _anchor_date(officer: Officer, kind: str, name: str) -> date | None:
-    batch = officer.batch
-    if kind == "batch":
-        dates = {"start": batch.start_date, "end": batch.end_date}
-        milestone = (batch.milestones or {}).get(name)
-        return date.fromisoformat(milestone) if milestone else dates.get(name)
-    return None  # enter/leave anchors: the officer's own dates, not known at upload
+    rows = officer_facts.officer_rows(session, officer)
+    facts = OfficerFacts(
+        state=officer.state, expiries={spec.key: expires_on},
+        anchors=officer_facts.anchor_dates(officer, rows),
+    )  # fmt: skip
+    problem = runs_out_too_early(spec, facts)
+    return f"{problem}, so '{spec.key}' stays open: upload a renewed one" if problem else None
 
 
 def _clean_filename(filename: str) -> str:

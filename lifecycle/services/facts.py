@@ -114,17 +114,15 @@ def facts_from(officer: Officer, rows: repo.OfficerRows) -> OfficerFacts:
         has_placement=rows.placed,
         enabled_optional=frozenset(officer.batch.optional_stages),
         expiries=rows.expiries,
-        anchors=_anchor_dates(officer, rows),
+        anchors=anchor_dates(officer, rows) if rows.expiries else {},
     )
 
 
-def _anchor_dates(officer: Officer, rows: repo.OfficerRows) -> dict[str, date]:
+def anchor_dates(officer: Officer, rows: repo.OfficerRows) -> dict[str, date]:
     """The dates a document's expiry may be measured against ("batch:study_visit",
     "enter:placement"), read when the guards judge it rather than at upload: a study
     visit moved later after the passport was accepted must block the trigger again.
-    Only an officer holding a document with an expiry needs them."""
-    if not rows.expiries:
-        return {}
+    (The facts carry them only for an officer holding a document with an expiry.)"""
     batch = officer.batch
     found = {"batch:start": batch.start_date, "batch:end": batch.end_date}
     found |= {f"batch:{k}": date.fromisoformat(v) for k, v in (batch.milestones or {}).items()}

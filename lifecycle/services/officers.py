@@ -300,7 +300,7 @@ def _require_document(session: Session, services: Services, officer: Officer, it
             f"'{item}' is done by uploading it ({', '.join(spec.upload.types)}): use "
             f"attache document upload {officer.ref} {item} FILE, or the officer page"
         )
-    problem = outlast_problem(spec, found.expires_on, officer)
+    problem = outlast_problem(session, spec, found.expires_on, officer)
     if problem is not None:
         raise InvalidData(f"{officer.ref}'s {spec.label}: {problem}")
 

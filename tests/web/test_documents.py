@@ -133,7 +133,7 @@ def test_a_passport_that_runs_out_too_early_keeps_the_checklist_open(
 ) -> None:
     outcome = documents.upload(world.services, holder, "passport", png(), filename="p.png",
                                actor=COORDINATOR, expires_on=date(2024, 3, 1))
-    assert "must be valid until 2024-05-04 (180 days after study visit)" in outcome.message
+    assert "must be valid until 2024-05-04 (180 days after the study visit)" in outcome.message
     assert "passport" not in ticked(world, holder)
     with pytest.raises(InvalidData, match="must be valid until 2024-05-04"):
         act.tick(world.services, holder, "passport", actor=COORDINATOR)
