@@ -304,3 +304,20 @@ def signoff(
         expected_version=expect_version,
     )
     ok(outcome.message)
+
+
+@officer.command("revert")
+@click.argument("officer_ref", metavar="OFFICER")
+@click.option("--reason", required=True, help="What went wrong (recorded in the history).")
+@as_option
+@version_option
+@pass_state
+def officer_revert(
+    state: CliState, officer_ref: str, reason: str, actor: str, expect_version: int | None
+) -> None:
+    """Take back the officer's last transition (within the definition's limit, 7 days
+    by default); the history keeps both."""
+    from lifecycle.services.revert import revert
+
+    ok(revert(state.services(), officer_ref, reason=reason, actor=actor,
+              expected_version=expect_version).message)

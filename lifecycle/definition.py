@@ -154,6 +154,8 @@ class WorkflowDefinition(_Strict):
     # Reminder rules belong to the notifications side; kept as raw data here so the
     # lifecycle does not depend on it. Validated by notifications.rules when loaded.
     reminders: tuple[dict[str, Any], ...] = ()
+    # How long a coordinator may take back an officer's last transition (a wrong click).
+    revert_within_days: int = Field(default=7, ge=0, le=366)
 
     @property
     def key(self) -> tuple[str, int]:

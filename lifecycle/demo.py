@@ -1,4 +1,5 @@
-"""A realistic demo: the 2022-2023 round (JD17 and AE6), walked through its year.
+"""A realistic demo: the 2022-2023 round (JD17 and AE6), walked through its year, and
+live batches dated from today (``lifecycle.demo_now``, and JD18 taking nominations).
 
 Fictional officers from all four countries, names in their own scripts, including the
 five extra Cambodian officers for Cambodia's 2022 ASEAN Chairmanship. The demo runs
@@ -8,17 +9,15 @@ have recorded had it been used that year.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from lifecycle.clock import FakeClock
+from lifecycle.demo_now import load_live_batches
 from lifecycle.errors import Conflict
-from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Batch, Officer, Track
 from lifecycle.services import accounts, alumni, setup, surveys
 from lifecycle.services import officers as act
@@ -137,17 +136,23 @@ def load_demo(services: Services) -> list[str]:
             if session.scalar(demo_batch) is not None:
                 return ["demo already loaded (batch JD17 exists)", *demo_logins()]
             clock = FakeClock(_at("2022-11-01"))
-            joined = _OneTransaction(services.db, session)
+            # Every service call joins this one transaction: the demo calls hundreds of
+            # them, and a failure half-way must not leave the first half behind.
+            joined = services.db.joined(session)
             sim = Services(joined, clock, services.workflows, services.listeners)
             officers = _load(sim, clock)
-            live_ref = _live_batch(Services(joined, services.clock, sim.workflows, sim.listeners))
+            live = Services(joined, services.clock, sim.workflows, sim.listeners)
+            live_ref = _live_batch(live)
+            _, email, division = SUPERVISORS["AEC"]
+            placed, inducted = load_live_batches(joined, live, COORDINATOR, email, division)
             _logins(sim)
     except Conflict as exc:
         raise Conflict(f"cannot load the demo: {exc.message}; nothing was changed") from None
     return [
         f"loaded demo: {len(USERS) + 1} users, batches JD17 and AE6 (2023, walked through "
         f"the year), {officers} officers; {live_ref} starts next month with {len(LIVE)} "
-        "nominations to act on",
+        f"nominations to act on; {placed} is in its placement months (sign-offs due this "
+        f"week, overdue and returned) and {inducted} in its induction week",
         *demo_logins(),
     ]
 
@@ -186,28 +191,6 @@ def _live_batch(live: Services) -> str:
     )
     _nominate(live, ref, [(*person, "nominated") for person in LIVE])
     return ref
-
-
-class _OneTransaction(Database):
-    """The database as the demo's services see it: every call joins one open transaction.
-
-    Each service normally commits its own transaction; the demo calls hundreds of them,
-    so without this a failure half-way would leave the first half behind.
-    """
-
-    def __init__(self, outer: Database, session: Session) -> None:
-        # No super().__init__(): this borrows the outer engine, it must not open another.
-        self.url = outer.url
-        self.engine = outer.engine
-        self._session = session
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        yield self._session
-
-    @contextmanager
-    def reading(self) -> Iterator[Session]:
-        yield self._session
 
 
 def _load(sim: Services, clock: FakeClock) -> int:

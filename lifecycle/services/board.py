@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from lifecycle.services.views import batch_summary
 from lifecycle.services.workflows import compiled
 
 JSONDict = dict[str, object]
+DUE_SOON = timedelta(days=7)
 
 
 def batch_board(services: Services, batch_ref: str) -> JSONDict:
@@ -50,13 +51,19 @@ def _card(session: Session, services: Services, officer: Officer, now: datetime)
     options = workflow.options(load_facts(session, officer))
     latest = latest_signoffs(repo.signoffs(session, officer))
     overdue: list[str] = []
+    due_soon: list[str] = []  # due within the coming week
+    returned: list[str] = []
     for spec in definition.signoffs:
         approved = spec.name in latest and latest[spec.name].decision == "approved"
         if officer.state != spec.stage or approved:
             continue
+        if spec.name in latest:
+            returned.append(spec.label)
         due = deadline(session, officer.id, spec.name)
         if due is not None and due < now:
             overdue.append(spec.label)
+        elif due is not None and due < now + DUE_SOON:
+            due_soon.append(spec.label)
     return {
         "ref": officer.ref,
         "name": officer.name,
@@ -74,6 +81,8 @@ def _card(session: Session, services: Services, officer: Officer, now: datetime)
         "blocked": options.blocked,
         "blocked_labels": {t: _trigger(definition, t).label for t in options.blocked},
         "overdue": overdue,
+        "due_soon": due_soon,
+        "returned": returned,
     }
 
 

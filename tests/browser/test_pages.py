@@ -53,21 +53,22 @@ def test_the_main_pages_load_cleanly_and_label_every_control(
     assert [] == stranger.unexpected_problems()
 
     coordinator = sign_in(COORDINATOR)
-    assert 5 == visit(coordinator, "/batches", "Batches", console, shot="batches")
+    # Every staff page also has the header's search box (1).
+    assert 6 == visit(coordinator, "/batches", "Batches", console, shot="batches")
     # Nomination form (5) and a Reason for each card's decline and withdraw (2 + 1).
-    assert 8 == visit(coordinator, "/batches/JD17", "JD17", console)
-    assert 0 == visit(coordinator, "/reminders", "Reminders", console, shot="reminders")
+    assert 9 == visit(coordinator, "/batches/JD17", "JD17", console)
+    assert 1 == visit(coordinator, "/reminders", "Reminders", console, shot="reminders")
     expect(coordinator.page.locator("tbody tr[data-status]").first).to_be_visible()
     visit(coordinator, "/reminders?status=pending", "Reminders", console)
     visit(coordinator, "/templates", "Reminder templates", console, shot="templates")
-    assert 3 == visit(coordinator, "/templates/signoff_due", "signoff_due", console)
+    assert 4 == visit(coordinator, "/templates/signoff_due", "signoff_due", console)
     visit(coordinator, "/users", "Users", console, shot="users")
     visit(coordinator, "/reports", "Programme at a glance", console, shot="reports")
     # The API token's label, and a calendar feed's kind and reference (staff choose).
-    assert 3 == visit(coordinator, "/account", "Siti Rahmawati", console, shot="account")
+    assert 4 == visit(coordinator, "/account", "Siti Rahmawati", console, shot="account")
 
     admin = sign_in(ADMIN)
-    assert 5 == visit(admin, "/users", "Users", console)
+    assert 6 == visit(admin, "/users", "Users", console)
 
     supervisor = sign_in(SUPERVISOR)
     assert 1 == visit(supervisor, "/inbox", "Sign-offs waiting for you", console)

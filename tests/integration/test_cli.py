@@ -11,8 +11,11 @@ from typing import Any
 
 import pytest
 
+from lifecycle.clock import FakeClock
+from lifecycle.demo import load_demo
 from lifecycle.services import Services, accounts
 from lifecycle.services import officers as act
+from lifecycle.services.board import batch_board
 from tests.integration import PROCESS_TIMEOUT, Run, attache, cli_env, wipe
 from tests.support import COORDINATOR, DIVISION, INDUCTION, dump, nominate, seed_programme
 
@@ -193,7 +196,7 @@ def test_demo_loads_the_2022_2023_round_once(database_url: str, services: Servic
     assert loaded == dump(services)
 
     batches = {b["ref"]: b for b in attache(database_url, "batch", "list", "--json").json()}
-    assert {"AE6", "JD17", "JD18"} == set(batches)
+    assert {"AE6", "AE7", "AE8", "JD17", "JD18"} == set(batches)
     assert ("2026-12-01", "2027-11-30") == (batches["JD18"]["start"], batches["JD18"]["end"])
     assert {"nominated": 4} == batches["JD18"]["by_state"]
     for login in ("coordinator@asean.example", "jd17.officer01@kh.example"):  # printed above
@@ -204,6 +207,25 @@ def test_demo_loads_the_2022_2023_round_once(database_url: str, services: Servic
     assert {"KH", "LA", "MM", "VN"} == {o["country"] for o in jd17}
     states = {o["state"] for o in jd17 + ae6}
     assert {"nominated", "induction", "placement", "study_visit", "alumni"} <= states
+    assert {"induction": 3} == batches["AE8"]["by_state"]
+
+
+def test_the_demos_live_batch_has_work_due_the_day_it_is_loaded(
+    database_url: str, services: Services, clock: FakeClock
+) -> None:
+    """AE7, in its placement months: a mid-term review due this week, one overdue, one
+    returned with a comment, on the board the day the demo is loaded."""
+    clock.set(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))
+    load_demo(services)
+    cards = [c for column in batch_board(services, "AE7")["columns"] for c in column["officers"]]
+    badges = {
+        kind: [c["name"] for c in cards if c[kind]] for kind in ("due_soon", "overdue", "returned")
+    }
+    assert badges == {
+        "due_soon": ["Chea Sreymom", "Nguyễn Thị Mai"],
+        "overdue": ["ສົມພອນ ພົມມະຈັນ"],
+        "returned": ["Nguyễn Thị Mai"],
+    }
 
 
 def test_demo_is_not_fooled_by_a_batch_17_of_another_track(database_url: str) -> None:
@@ -213,7 +235,7 @@ def test_demo_is_not_fooled_by_a_batch_17_of_another_track(database_url: str) ->
     assert 0 == created.code
     run = attache(database_url, "demo")
     assert (0, "") == (run.code, run.err)
-    assert {"AE6", "AE17", "JD17", "JD18"} == {b["ref"] for b in attache(
+    assert {"AE6", "AE7", "AE8", "AE17", "JD17", "JD18"} == {b["ref"] for b in attache(
         database_url, "batch", "list", "--json").json()}
 
 

@@ -31,6 +31,8 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
+from lifecycle.services.revert import REVERT
+from lifecycle.services.revert import revert as revert_last
 from lifecycle.services.views import officer_detail
 from lifecycle.services.workflows import compiled
 from tests.conftest import START
@@ -210,6 +212,10 @@ def lifecycle_machine(services: Services, clock: FakeClock) -> type[RuleBasedSta
             self.attempt(lambda: act.sign_off(
                 services, ref, name, actor=signer, approve=approve, comment=comment))
 
+        @rule(ref=officers, actor=st.sampled_from(STAFF), reason=REASONS)
+        def revert(self, ref: str, actor: str, reason: str | None) -> None:
+            self.attempt(lambda: revert_last(services, ref, reason=reason or "", actor=actor))
+
         @rule(days=st.integers(0, 60))
         def advance_clock(self, days: int) -> None:
             clock.advance(timedelta(days=days))
@@ -231,7 +237,13 @@ def lifecycle_machine(services: Services, clock: FakeClock) -> type[RuleBasedSta
                     definition = services.workflows.get(officer.definition).definition
                     assert officer.state in definition.state_names
                     current = definition.initial
+                    earlier: list[str] = []  # the states a revert can go back to
                     for entry in repo.audit_events(session, officer):
+                        if entry.trigger == REVERT:  # back to where the undone one started
+                            assert (current, earlier[-1]) == (entry.from_state, entry.to_state)
+                            current = earlier.pop()
+                            continue
+                        earlier.append(current)
                         trigger = definition.trigger(entry.trigger)
                         assert trigger is not None, entry.trigger
                         assert entry.from_state in trigger.source
@@ -256,7 +268,8 @@ def test_random_service_calls_keep_officers_consistent(database_url: str) -> Non
     """Whatever users do, officers move only along their definition and refusals write nothing.
 
     Invariants: each state belongs to the officer's definition; each audit event is a
-    transition of it; replaying the log gives the current state; a batch without
+    transition of it, or a revert back to where the transition it undoes started;
+    replaying the log gives the current state; a batch without
     diplomatic training never enters it; an officer's definition version never changes
     and its row version never decreases; a refused action changes no row.
     """

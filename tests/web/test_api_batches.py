@@ -187,6 +187,8 @@ def test_the_board_puts_each_officer_in_their_stage_column(
             ]},
             "blocked_labels": {"start_study_visit": "Start study visit in Japan"},
             "overdue": [],
+            "due_soon": [],
+            "returned": [],
         }
 
     columns = [

@@ -153,6 +153,8 @@ TABLE = [
     Route("POST", "/surveys/{token}", PUBLIC, {"same_position": "yes"}),
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
+    Route("GET", "/search", roles(C, V)),
+    Route("POST", "/officers/{ref}/revert", roles(C), {"reason": "Wrong click"}),
     Route("GET", "/nominate/{token}", PUBLIC),  # a ministry's signed invitation
     Route("POST", "/nominate/{token}", PUBLIC, {"name": "ស៊ុន ដារ៉ា"}),
 ]

@@ -12,12 +12,14 @@ from web.pages import (
     nominations,
     officer,
     reports,
+    search,
     signin,
     tools,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (
-    signin, home, batches, imports, officer, inbox, tools, calendars, reports, links, nominations
+    signin, home, batches, imports, officer, inbox, tools, calendars, reports, links, nominations,
+    search,
 ):
     router.include_router(module.router)

@@ -11,6 +11,7 @@ from lifecycle.errors import NotFound
 from lifecycle.roles import Role
 from lifecycle.services import certificates, views
 from lifecycle.services import officers as act
+from lifecycle.services import revert as undo
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.workflows import compiled
 from lifecycle.state_roles import StateRole
@@ -81,6 +82,21 @@ def advance(
         expected_version=expected_version,
     )
     return done(_back(back, outcome.ref), outcome.message)
+
+
+@router.post("/officers/{ref}/revert")
+def revert(
+    request: Request,
+    ref: str,
+    reason: Annotated[str, Form(max_length=2000)],
+    expected_version: Annotated[int | None, Form()] = None,
+    who: Visitor = page(C),
+) -> Response:
+    outcome = undo.revert(
+        services_of(request), ref, reason=reason, actor=who.email,
+        expected_version=expected_version,
+    )
+    return done(f"/officers/{outcome.ref}", outcome.message)
 
 
 @router.post("/officers/{ref}/placement")
