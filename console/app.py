@@ -2,7 +2,8 @@
 
 Errors are mapped to exit codes here and nowhere else: 0 ok, 2 usage, 3 not found,
 4 transition not allowed, 5 conflict, 6 permission denied, 7 invalid data,
-8 database not ready, 12 expired (a survey link past its closing date).
+8 database not ready, 12 expired (a survey, action or invitation link), 13 file too
+large, 14 file of a type its checklist item does not accept.
 """
 
 from __future__ import annotations

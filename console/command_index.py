@@ -41,6 +41,10 @@ COMMANDS: Mapping[str, Entry] = {
         "console.commands_officer:checklist",
         "Checklist items: induction, travel documents, visit report.",
     ),
+    "deadline": Entry(
+        "console.commands_deadline:deadline",
+        "One officer's own due date for a sign-off or checklist (an agreed extension).",
+    ),
     "demo": Entry(
         "console.commands_setup:demo",
         "Load the demo: JD17 and AE6 of 2022-2023, with users and divisions (idempotent).",
@@ -48,6 +52,10 @@ COMMANDS: Mapping[str, Entry] = {
     "division": Entry(
         "console.commands_setup:division",
         "Divisions of the Secretariat's departments (APSC, AEC, ASCC).",
+    ),
+    "document": Entry(
+        "console.commands_document:document",
+        "Documents on checklist items: upload, list, get.",
     ),
     "init": Entry(
         "console.commands_setup:init",

@@ -163,6 +163,9 @@ def _history_detail(entry: dict[str, Any]) -> str:
     if kind == "signoff":
         comment = f": {entry['comment']}" if entry["comment"] else ""
         return f"{entry['name']} {entry['decision']}{comment}"
+    if kind == "deadline":
+        return (f"due date for {entry['subject']} moved {entry['previous']} -> {entry['due']}: "
+                f"{entry['reason']}")
     return f"{entry['placement']} placement in {entry['division']} with {entry['supervisor']}"
 
 

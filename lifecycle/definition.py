@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from lifecycle.document_types import DOCUMENT_TYPES
 from lifecycle.errors import ConfigurationError
 from lifecycle.roles import Role
 from lifecycle.state_roles import StateRole, role_problems
@@ -34,7 +35,10 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-ANCHOR_KINDS = ("batch", "enter", "leave", "signoff", "checklist")
+ANCHOR_KINDS = ("batch", "enter", "leave", "signoff", "checklist", "document")
+# What a document's expiry may be measured against: dates known from the batch and the
+# officer's own moves (a due date of a sign-off or checklist would be circular here).
+OUTLAST_KINDS = ("batch", "enter", "leave")
 
 
 class Anchor(_Strict):
@@ -42,10 +46,11 @@ class Anchor(_Strict):
 
     ``batch``: start, end or a named batch milestone (e.g. study_visit); ``enter`` /
     ``leave``: when the officer last entered or left a state; ``signoff`` /
-    ``checklist``: that sign-off's or checklist's own due date.
+    ``checklist``: that sign-off's or checklist's own due date; ``document``: the
+    expiry date of the officer's current document for that checklist item.
     """
 
-    kind: Literal["batch", "enter", "leave", "signoff", "checklist"]
+    kind: Literal["batch", "enter", "leave", "signoff", "checklist", "document"]
     name: str
 
     @model_validator(mode="before")
@@ -75,9 +80,30 @@ class StateDef(_Strict):
     optional: bool = False
 
 
+class UploadDef(_Strict):
+    """The item is done by uploading a file of one of ``types``, at most ``max_mb``."""
+
+    types: tuple[str, ...] = Field(min_length=1)
+    max_mb: float = Field(gt=0)
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.max_mb * 1024 * 1024)
+
+
+class ExpiryDef(_Strict):
+    """The document carries an expiry date that must be at least ``by_days`` after
+    ``must_outlast`` (a passport valid six months past the study visit)."""
+
+    must_outlast: Anchor
+    by_days: int = Field(default=0, ge=0)
+
+
 class ChecklistItemDef(_Strict):
     key: str = Field(pattern=NAME_PATTERN)
     label: str
+    upload: UploadDef | None = None
+    expiry: ExpiryDef | None = None
 
 
 class ChecklistDef(_Strict):
@@ -208,6 +234,9 @@ class WorkflowDefinition(_Strict):
     def checklist_of_item(self, key: str) -> ChecklistDef | None:
         return next((c for c in self.checklists if any(i.key == key for i in c.items)), None)
 
+    def item(self, key: str) -> ChecklistItemDef | None:
+        return next((i for c in self.checklists for i in c.items if i.key == key), None)
+
     def signoff(self, name: str) -> SignoffDef | None:
         return next((s for s in self.signoffs if s.name == name), None)
 
@@ -273,6 +302,9 @@ def _cross_reference_problems(d: WorkflowDefinition) -> Iterator[str]:
         for state in c.open_in:
             if state not in states:
                 yield f"checklists[{i}].open_in: unknown state {state!r}"
+    for i, c in enumerate(d.checklists):
+        for j, item in enumerate(c.items):
+            yield from _document_problems(d, item, f"checklists[{i}].items[{j}]")
     for i, s in enumerate(d.signoffs):
         if s.stage not in states:
             yield f"signoffs[{i}].stage: unknown state {s.stage!r}"
@@ -303,6 +335,24 @@ def _cross_reference_problems(d: WorkflowDefinition) -> Iterator[str]:
     yield from _unreachable_problems(d)
 
 
+def _document_problems(d: WorkflowDefinition, item: ChecklistItemDef, where: str) -> Iterator[str]:
+    if item.upload is not None:
+        for name in item.upload.types:
+            if name not in DOCUMENT_TYPES:
+                known = ", ".join(DOCUMENT_TYPES)
+                yield f"{where}.upload.types: unknown type {name!r} (known: {known})"
+    if item.expiry is None:
+        return
+    if item.upload is None:
+        yield f"{where}.expiry: an expiry date needs a document: add `upload:` to the item"
+    anchor = item.expiry.must_outlast
+    if anchor.kind not in OUTLAST_KINDS:
+        kinds = ", ".join(OUTLAST_KINDS)
+        yield f"{where}.expiry.must_outlast: a {anchor.kind} anchor cannot be used here ({kinds})"
+    else:
+        yield from anchor_problems(d, anchor, f"{where}.expiry.must_outlast")
+
+
 def _dues(d: WorkflowDefinition) -> Iterator[tuple[str, DueDef]]:
     for i, c in enumerate(d.checklists):
         if c.due is not None:
@@ -328,6 +378,12 @@ def anchor_problems(d: WorkflowDefinition, anchor: Anchor, where: str) -> Iterat
             yield f"{where}: unknown checklist {anchor.name!r}"
         elif checklist.due is None:
             yield f"{where}: checklist {anchor.name!r} has no due date"
+    elif anchor.kind == "document":
+        item = d.item(anchor.name)
+        if item is None:
+            yield f"{where}: unknown checklist item {anchor.name!r}"
+        elif item.expiry is None:
+            yield f"{where}: checklist item {anchor.name!r} has no expiry date"
 
 
 def _duplicates(what: str, names: list[str]) -> Iterator[str]:

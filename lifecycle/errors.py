@@ -112,6 +112,22 @@ class InvalidData(AttacheError):
         return data
 
 
+class FileTooLarge(InvalidData):
+    """An uploaded file over the size its checklist item allows."""
+
+    exit_code = 13
+    http_status = 413
+    kind = "file_too_large"
+
+
+class UnsupportedFileType(InvalidData):
+    """An uploaded file whose content is not one of the types its item accepts."""
+
+    exit_code = 14
+    http_status = 415
+    kind = "unsupported_file_type"
+
+
 @dataclass(frozen=True)
 class RowProblem:
     """One fault in an uploaded sheet: its row as the spreadsheet numbers it (header: 1)."""

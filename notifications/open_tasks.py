@@ -18,8 +18,8 @@ from lifecycle.definition import WorkflowDefinition
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer
 from lifecycle.services import Services
-from notifications.planner import ReminderPlanner, plan_facts
-from notifications.rules import due_date
+from notifications.planner import calendar_of, plan_facts
+from notifications.rules import deadline_of
 from notifications.workdays import WorkingCalendar
 
 
@@ -49,7 +49,7 @@ def open_tasks(
             continue
         tasks.append(OpenTask(
             "signoff", signoff.name, signoff.label,
-            due_date(signoff.due, definition, facts, calendar),
+            deadline_of(signoff.name, signoff.due, definition, facts, calendar),
             placement.supervisor.name if placement else "supervisor", "supervisor",
         ))
     for checklist in definition.checklists:
@@ -59,7 +59,7 @@ def open_tasks(
         by_officer = "officer" in checklist.roles
         tasks.append(OpenTask(
             "checklist", checklist.name, checklist.label,
-            due_date(checklist.due, definition, facts, calendar),
+            deadline_of(checklist.name, checklist.due, definition, facts, calendar),
             officer.name if by_officer else "coordinator",
             "officer" if by_officer else "coordinator",
             missing,
@@ -69,8 +69,7 @@ def open_tasks(
 
 def officer_tasks(services: Services, officer_ref: str) -> list[OpenTask]:
     """``open_tasks`` for one officer, counted on the reminders' own working calendar."""
-    planners = [x for x in services.listeners if isinstance(x, ReminderPlanner)]
-    calendar = planners[0].calendar if planners else WorkingCalendar()
+    calendar = calendar_of(services)
     with services.db.reading() as session:
         officer = repo.officer_by_ref(session, officer_ref)
         definition = services.workflows.get(officer.definition).definition

@@ -26,6 +26,7 @@ from lifecycle.persistence.tables import Officer
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import SECRETARIAT_TIMEZONE
 from lifecycle.services import facts as officer_facts
+from lifecycle.services.context import Services
 from notifications.delivery_window import next_send_time
 from notifications.rules import (
     Occurrence,
@@ -178,7 +179,9 @@ def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[in
         entered[step.to_state] = _jakarta_date(step.occurred_at)
         left[step.from_state] = _jakarta_date(step.occurred_at)
     lifecycle = officer_facts.facts_from(officer, rows)
-    return PlanFacts(lifecycle, dates, entered, left, answered)
+    return PlanFacts(
+        lifecycle, dates, entered, left, answered, dict(rows.deadlines), dict(rows.expiries)
+    )
 
 
 def _jakarta_date(instant: datetime) -> date:
@@ -187,3 +190,10 @@ def _jakarta_date(instant: datetime) -> date:
 
 def _local_instant(day: date, zone: str) -> datetime:
     return datetime.combine(day, DUE_TIME, tzinfo=ZoneInfo(zone)).astimezone(UTC)
+
+
+def calendar_of(services: Services) -> WorkingCalendar:
+    """The working calendar the reminders are planned on (their planner's), so the dates
+    a page or a use case shows are the dates the reminders count from."""
+    planners = [x for x in services.listeners if isinstance(x, ReminderPlanner)]
+    return planners[0].calendar if planners else WorkingCalendar()

@@ -15,7 +15,7 @@ from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES
 from lifecycle.services import action_links, alumni, nominations, surveys
 from lifecycle.services.facts import load_facts
-from notifications.rules import due_date
+from notifications.rules import deadline_of
 from notifications.template_context import DigestItem, Links, TemplateContext
 from notifications.workdays import WorkingCalendar
 
@@ -104,7 +104,9 @@ class ContextBuilder:
         spec = definition.signoff(row.about) or definition.checklist(row.about)
         if spec is None or spec.due is None:
             return None
-        due = due_date(spec.due, definition, plan_facts(session, officer), self.calendar)
+        due = deadline_of(
+            row.about, spec.due, definition, plan_facts(session, officer), self.calendar
+        )
         return None if due is None else self.calendar.add_working_days(due, 0)
 
     def _add_officer(

@@ -101,6 +101,10 @@ class PlanFacts:
     entered: Mapping[str, date] = field(default_factory=dict)  # latest entry per state
     left: Mapping[str, date] = field(default_factory=dict)
     answered_surveys: frozenset[int] = frozenset()  # survey rounds answered, in months
+    # The officer's own agreed due dates (extensions), by sign-off or checklist name.
+    deadlines: Mapping[str, date] = field(default_factory=dict)
+    # The expiry dates of the officer's current documents, by checklist item.
+    document_expiries: Mapping[str, date] = field(default_factory=dict)
 
     def signature(self) -> Hashable:
         """Every fact above, hashable: two officers with equal signatures under one
@@ -116,6 +120,8 @@ class PlanFacts:
             frozenset(self.entered.items()),
             frozenset(self.left.items()),
             self.answered_surveys,
+            frozenset(self.deadlines.items()),
+            frozenset(self.document_expiries.items()),
         )
 
 
@@ -287,8 +293,20 @@ def resolve(
         return facts.entered.get(anchor.name)
     if anchor.kind == "leave":
         return facts.left.get(anchor.name)
+    if anchor.kind == "document":
+        return facts.document_expiries.get(anchor.name)
     spec = d.signoff(anchor.name) if anchor.kind == "signoff" else d.checklist(anchor.name)
-    return due_date(spec.due if spec else None, d, facts, calendar)
+    return deadline_of(anchor.name, spec.due if spec else None, d, facts, calendar)
+
+
+def deadline_of(
+    name: str, due: DueDef | None, d: WorkflowDefinition, facts: PlanFacts,
+    calendar: WorkingCalendar,
+) -> date | None:
+    """When sign-off or checklist ``name`` is due for this officer: their agreed date if
+    a coordinator moved it, else the definition's rule."""
+    agreed = facts.deadlines.get(name)
+    return agreed if agreed is not None else due_date(due, d, facts, calendar)
 
 
 def due_date(

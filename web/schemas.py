@@ -36,6 +36,12 @@ class SignoffBody(_Body):
     expected_version: int | None = Field(default=None, ge=1)
 
 
+class DeadlineBody(_Body):
+    name: str = Field(min_length=1, max_length=100)  # the sign-off or checklist
+    due: date
+    reason: str = Field(min_length=1, max_length=2000)
+
+
 class NominationBody(_Body):
     name: str = Field(min_length=1, max_length=200)
     country: str = Field(min_length=2, max_length=40)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
@@ -24,6 +24,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -34,8 +35,10 @@ from lifecycle.persistence.tables import (
     AuditEvent,
     Batch,
     ChecklistTick,
+    DeadlineExtension,
     DefinitionVersion,
     Division,
+    Document,
     Officer,
     Placement,
     Signoff,
@@ -221,10 +224,12 @@ class OfficerRows:
     supervisor: Contact | None = None  # of the open placement; None when not placed
     placed: bool = False
     transitions: list[Transition] = field(default_factory=list)  # in order
+    deadlines: dict[str, date] = field(default_factory=dict)  # agreed dates: the latest wins
+    expiries: dict[str, date] = field(default_factory=dict)  # current documents' expiry dates
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT = range(4)
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY = range(6)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -255,6 +260,9 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
                 rows.ticked.add(a)
             elif part == _SIGNOFF:
                 rows.signoffs[a] = SignoffRow(b, d, c)  # ordered by id: the latest wins
+            elif part in (_DEADLINE, _EXPIRY):
+                day = b if isinstance(b, date) else date.fromisoformat(str(b)[:10])
+                (rows.deadlines if part == _DEADLINE else rows.expiries)[a] = day
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
@@ -295,6 +303,18 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
         )
         .join(supervisor, supervisor.c.id == Placement.supervisor_id)
         .where(of(Placement.officer_id), Placement.ended_at.is_(None)),
+        select(
+            part(_DEADLINE), DeadlineExtension.id, DeadlineExtension.officer_id,
+            DeadlineExtension.subject, sql_cast(DeadlineExtension.due_on, String), text, text,
+            null(),
+        ).where(of(DeadlineExtension.officer_id)),
+        select(
+            part(_EXPIRY), Document.id, Document.officer_id, Document.item_key,
+            sql_cast(Document.expires_on, String), text, text, null(),
+        ).where(
+            of(Document.officer_id), Document.replaced_at.is_(None),
+            Document.expires_on.is_not(None),
+        ),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

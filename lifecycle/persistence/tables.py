@@ -489,3 +489,47 @@ class NominationInvitation(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     batch: Mapped[Batch] = relationship(lazy="joined")
+
+
+class DeadlineExtension(Base):
+    """One officer's own due date for a sign-off or a checklist, agreed with a reason
+    (an extension): the latest row per (officer, subject) beats the definition's rule.
+    Rows are never changed, so they are the record of every move: old date, new date,
+    reason, who and when."""
+
+    __tablename__ = "deadline_extensions"
+    __table_args__ = (Index("ix_deadline_extensions_officer_subject", "officer_id", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    subject: Mapped[str] = mapped_column(String(100))  # the sign-off or checklist name
+    due_on: Mapped[date] = mapped_column(Date)
+    previous_due_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    set_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    set_by: Mapped[User] = relationship(lazy="joined")
+
+
+class Document(Base):
+    """One uploaded file for one checklist item of one officer. The bytes live in the
+    document store under ``sha256``; uploading again sets ``replaced_at`` on the row it
+    replaces, so the history keeps every version (current: ``replaced_at`` empty)."""
+
+    __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_officer_item", "officer_id", "item_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"))
+    item_key: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    filename: Mapped[str] = mapped_column(String(255))
+    expires_on: Mapped[date | None] = mapped_column(Date, default=None)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    uploaded_by: Mapped[User] = relationship(lazy="joined")

@@ -104,11 +104,16 @@ class LinkedAction:
 @dataclass(frozen=True)
 class Followed:
     """What following a link did: the console's message, and for OPEN a signed-in
-    session for the officer."""
+    session for the officer and the page to show them."""
 
     target: LinkedAction
     message: str
     signed_in: accounts.SignedIn | None = None
+
+    @property
+    def landing(self) -> str:
+        ref, _, anchor = self.target.subject.partition("#")
+        return f"/officers/{ref}" + (f"#{anchor}" if anchor else "")
 
 
 @dataclass(frozen=True)
@@ -164,8 +169,12 @@ def links_for(
     items: tuple[ItemLink, ...] = ()
     if checklist is not None and Role.OFFICER in checklist.roles:
         ticked = {t.item_key for t in repo.ticks(session, officer)}
+        # An item done by a file gets an "Upload" link: it signs the officer in to
+        # their page at that item (a link of its own, so each is spent on its own).
         items = tuple(
-            ItemLink(item.label, "tick", url(Action.TICK, item.key))
+            ItemLink(item.label, "upload", url(Action.OPEN, f"{officer.ref}#item-{item.key}"))
+            if item.upload is not None
+            else ItemLink(item.label, "tick", url(Action.TICK, item.key))
             for item in checklist.items
             if item.key not in ticked
         )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from lifecycle.clock import Clock, SystemClock
+from lifecycle.document_store import DocumentStore, default_store
 from lifecycle.errors import PermissionDenied
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.database import Database
@@ -42,6 +43,7 @@ class Services:
     clock: Clock = field(default_factory=SystemClock)
     workflows: WorkflowRegistry = field(default_factory=WorkflowRegistry)
     listeners: list[OfficerChangeListener] = field(default_factory=list)
+    documents: DocumentStore = field(default_factory=default_store)  # uploaded files
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NoReturn
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle.definition import WorkflowDefinition
@@ -25,6 +26,7 @@ from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import (
     AuditEvent,
     ChecklistTick,
+    Document,
     Officer,
     Placement,
     Signoff,
@@ -237,6 +239,7 @@ def tick(
         user = repo.user_by_email(session, actor)
         officer = repo.officer_by_ref(session, officer_ref)
         checklist = _checklist_for(services, officer, item, user)
+        _require_document(session, services, officer, item)
         existing = next((t for t in repo.ticks(session, officer) if t.item_key == item), None)
         if existing is not None:
             return Outcome(
@@ -277,6 +280,29 @@ def untick(services: Services, officer_ref: str, item: str, *, actor: str) -> Ou
         return Outcome(
             officer.ref, f"{officer.ref}: unticked '{item}'", officer.state, officer.version
         )
+
+
+def _require_document(session: Session, services: Services, officer: Officer, item: str) -> None:
+    """An item done by uploading a file is ticked by the upload, never by hand alone."""
+    spec = workflow_of(services, officer).definition.item(item)
+    if spec is None or spec.upload is None:
+        return
+    from lifecycle.services.documents import outlast_problem  # documents ticks through here
+
+    found = session.scalar(
+        select(Document).where(
+            Document.officer_id == officer.id, Document.item_key == item,
+            Document.replaced_at.is_(None),
+        )
+    )
+    if found is None:
+        raise InvalidData(
+            f"'{item}' is done by uploading it ({', '.join(spec.upload.types)}): use "
+            f"attache document upload {officer.ref} {item} FILE, or the officer page"
+        )
+    problem = outlast_problem(spec, found.expires_on, officer)
+    if problem is not None:
+        raise InvalidData(f"{officer.ref}'s {spec.label}: {problem}")
 
 
 def _checklist_for(services: Services, officer: Officer, item: str, user: User) -> str:

@@ -9,7 +9,14 @@ from sqlalchemy.orm import Session
 
 from lifecycle.errors import InvalidData
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Batch, DefinitionVersion, Division, Officer, User
+from lifecycle.persistence.tables import (
+    Batch,
+    DeadlineExtension,
+    DefinitionVersion,
+    Division,
+    Officer,
+    User,
+)
 from lifecycle.roles import COUNTRIES
 from lifecycle.services.context import Services
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
@@ -128,6 +135,22 @@ def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> lis
             "supervisor": p.supervisor.email,
         }
         for p in repo.placements(session, officer)
+    ]
+    entries += [
+        {
+            "at": x.set_at.isoformat(),
+            "kind": "deadline",
+            "subject": x.subject,
+            "previous": x.previous_due_on.isoformat(),
+            "due": x.due_on.isoformat(),
+            "reason": x.reason,
+            "actor": x.set_by.email,
+        }
+        for x in session.scalars(
+            select(DeadlineExtension)
+            .where(DeadlineExtension.officer_id == officer.id)
+            .order_by(DeadlineExtension.id)
+        )
     ]
     return sorted(entries, key=lambda entry: entry["at"])
 

@@ -252,7 +252,8 @@ def test_an_officer_without_an_account_opens_their_page(
     with world.services.db.reading() as session:
         assert session.scalar(select(User).where(User.email == OTHER_OFFICER)) is None
     opened = client.post(path, headers=SAME_ORIGIN)
-    assert opened.status_code == 303 and opened.headers["location"] == "/me"
+    assert opened.status_code == 303
+    assert opened.headers["location"] == f"/officers/{world.theirs}"
     cookie = re.search(r"attache_session=([^;]+)", opened.headers["set-cookie"])
     assert cookie is not None
     signed_in = {"Cookie": f"attache_session={cookie.group(1)}"}

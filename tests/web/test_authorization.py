@@ -72,6 +72,8 @@ TABLE = [
     Route("GET", "/api/officers/{ref}/diagram", roles(C, S, OFF)),
     Route("GET", "/api/officers/{ref}/reminders", roles(C, S, OFF)),
     Route("POST", "/api/officers/{ref}/advance", roles(C), {"trigger": "start_training"}),
+    Route("POST", "/api/officers/{ref}/deadlines", roles(C),
+          {"name": "placement.midterm", "due": "2023-07-20", "reason": "Leave"}),
     Route("POST", "/api/officers/{ref}/placement", roles(C),
           {"division": DIVISION, "supervisor": OTHER_SUPERVISOR}),
     Route("PUT", "/api/officers/{ref}/checklist/{item}", roles(C, OFF)),
@@ -154,7 +156,14 @@ TABLE = [
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
     Route("GET", "/search", roles(C, V)),
+    Route("POST", "/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
+    Route("GET", "/officers/{ref}/documents/{item}", roles(C, OFF)),
+    Route("GET", "/api/officers/{ref}/documents", roles(C, OFF)),
+    Route("POST", "/api/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
+    Route("GET", "/api/officers/{ref}/documents/{item}", roles(C, OFF)),
     Route("POST", "/officers/{ref}/revert", roles(C), {"reason": "Wrong click"}),
+    Route("POST", "/officers/{ref}/deadlines", roles(C),
+          {"name": "placement.midterm", "due": "2023-07-20", "reason": "Leave"}),
     Route("GET", "/nominate/{token}", PUBLIC),  # a ministry's signed invitation
     Route("POST", "/nominate/{token}", PUBLIC, {"name": "ស៊ុន ដារ៉ា"}),
 ]

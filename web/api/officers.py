@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import Response
 
 from lifecycle.roles import Role
+from lifecycle.services import documents as document_service
 from lifecycle.services import officers as act
 from lifecycle.services import views
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.inbox import pending_signoffs
 from notifications import reminders_view
 from web.auth import api, services_of
-from web.schemas import AdvanceBody, PlacementBody, SignoffBody
+from web.documents import expiry, read_document, served
+from web.schemas import AdvanceBody, DeadlineBody, PlacementBody, SignoffBody
 from web.scope import officer_diagram, outcome_json, visible
 
 router = APIRouter(tags=["officers"])
@@ -65,6 +69,49 @@ def place(
     outcome = act.place(
         services_of(request), ref, division=body.division, supervisor=body.supervisor,
         actor=who.email, expected_version=body.expected_version,
+    )
+    return outcome_json(outcome)
+
+
+@router.get("/officers/{ref}/documents")
+def list_documents(request: Request, ref: str, who: Visitor = api(C, OFF)) -> list[dict[str, Any]]:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    return [asdict(d) for d in document_service.documents(services, ref, actor=who.email)]
+
+
+@router.post("/officers/{ref}/documents/{item}")
+def upload_document(
+    request: Request, ref: str, item: str, file: Annotated[UploadFile, File()],
+    expires: Annotated[str | None, Form(max_length=20)] = None, who: Visitor = api(C, OFF),
+) -> dict[str, Any]:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    return outcome_json(document_service.upload(
+        services, ref, item, read_document(file), filename=file.filename or "document",
+        actor=who.email, expires_on=expiry(expires),
+    ))
+
+
+@router.get("/officers/{ref}/documents/{item}")
+def download_document(
+    request: Request, ref: str, item: str, version: int | None = None, who: Visitor = api(C, OFF)
+) -> Response:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    return served(document_service.download(
+        services, ref, item, actor=who.email, document_id=version
+    ))
+
+
+@router.post("/officers/{ref}/deadlines")
+def move_deadline(
+    request: Request, ref: str, body: DeadlineBody, who: Visitor = api(C)
+) -> dict[str, Any]:
+    from notifications.extensions import set_deadline
+
+    outcome = set_deadline(
+        services_of(request), ref, body.name, body.due, reason=body.reason, actor=who.email
     )
     return outcome_json(outcome)
 

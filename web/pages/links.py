@@ -99,7 +99,7 @@ def act(
             return _refused(request, refusal)
         return _confirm(request, token, target, exc.message, exc.http_status)
     if followed.signed_in is not None:
-        response = RedirectResponse("/me", status_code=303)
+        response = RedirectResponse(followed.landing, status_code=303)
         response.set_cookie(
             SESSION_COOKIE, followed.signed_in.token,
             max_age=int(SESSION_LIFETIME.total_seconds()), httponly=True, samesite="lax",

@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from lifecycle.errors import NotFound
 from lifecycle.roles import Role
 from lifecycle.services import certificates, views
+from lifecycle.services import documents as document_service
 from lifecycle.services import officers as act
 from lifecycle.services import revert as undo
 from lifecycle.services.accounts import Visitor
+from lifecycle.services.validation import iso_date
 from lifecycle.services.workflows import compiled
 from lifecycle.state_roles import StateRole
-from notifications import reminders_view
+from notifications import extensions, reminders_view
 from notifications.open_tasks import officer_tasks
 from web.auth import page, safe_local_path, services_of
+from web.documents import expiry, read_document, served
 from web.pages.alumni import section as alumni_section
 from web.pages.forms import done
 from web.rendering import render
@@ -55,6 +58,10 @@ def officer_page(
         "diagram": officer_diagram(services, ref),
         "reminders": reminders_view.listing(services, ref, ()),
         "tasks": officer_tasks(services, ref),
+        "documents": {
+            d.item: d for d in document_service.documents(services, ref, actor=who.email)
+        } if who.role in (C, OFF, Role.ADMIN) else {},
+        "extensions": {e.subject: e for e in extensions.extensions(services, ref)},
         "today": services.today(),
         "certificate": certificates.find(services, ref),
         "alumni": alumni_section(
@@ -82,6 +89,52 @@ def advance(
         expected_version=expected_version,
     )
     return done(_back(back, outcome.ref), outcome.message)
+
+
+@router.post("/officers/{ref}/documents/{item}")
+def upload_document(
+    request: Request,
+    ref: str,
+    item: str,
+    file: Annotated[UploadFile, File()],
+    expires: Annotated[str | None, Form(max_length=20)] = None,
+    who: Visitor = page(C, OFF),
+) -> Response:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    outcome = document_service.upload(
+        services, ref, item, read_document(file), filename=file.filename or "document",
+        actor=who.email, expires_on=expiry(expires),
+    )
+    return done(f"/officers/{outcome.ref}", outcome.message)
+
+
+@router.get("/officers/{ref}/documents/{item}")
+def download_document(
+    request: Request, ref: str, item: str, version: int | None = None,
+    who: Visitor = page(C, OFF),
+) -> Response:
+    services = services_of(request)
+    ref = visible(services, who, ref)
+    return served(document_service.download(
+        services, ref, item, actor=who.email, document_id=version
+    ))
+
+
+@router.post("/officers/{ref}/deadlines")
+def move_deadline(
+    request: Request,
+    ref: str,
+    name: Annotated[str, Form(max_length=100)],
+    due: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=2000)],
+    who: Visitor = page(C),
+) -> Response:
+    outcome = extensions.set_deadline(
+        services_of(request), ref, name, iso_date(due, "due date"), reason=reason,
+        actor=who.email,
+    )
+    return done(f"/officers/{outcome.ref}", outcome.message)
 
 
 @router.post("/officers/{ref}/revert")

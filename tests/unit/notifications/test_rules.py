@@ -136,6 +136,8 @@ CHANGES: dict[str, Any] = {
     "entered": {"placement": date(2023, 2, 2)},
     "left": {},
     "answered_surveys": frozenset({6, 12}),
+    "deadlines": {"placement.midterm": date(2023, 8, 31)},
+    "document_expiries": {"passport": date(2027, 3, 1)},
 }
 
 
