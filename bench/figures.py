@@ -13,6 +13,7 @@ from bench import (
     preview,
     programme_year,
     scheduling,
+    startup,
 )
 from bench.context import Bench
 from bench.report import Result
@@ -26,6 +27,7 @@ FIGURES: dict[str, Callable[[Bench], list[Result]]] = {
     "smtp": dispatch_limit.run,
     "preview": preview.run,
     "year": programme_year.run,
+    "startup": startup.run,
 }
 # The row names each figure reports (the smoke test checks every one is in the table).
 ROWS: dict[str, tuple[str, ...]] = {
@@ -37,4 +39,5 @@ ROWS: dict[str, tuple[str, ...]] = {
     "smtp": (dispatch_limit.NAME,),
     "preview": (preview.NAME,),
     "year": (programme_year.NAME,),
+    "startup": (startup.HELP_NAME, startup.SHOW_NAME),
 }

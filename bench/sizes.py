@@ -24,6 +24,7 @@ class Sizes:
     year_officers: int
     year_baseline_officers: int
     year_backends: tuple[str, ...]
+    startup_repeats: int  # fresh processes of each command, side by side
 
 
 FULL = Sizes(
@@ -45,6 +46,7 @@ FULL = Sizes(
     # A year of 1,000 officers is ~18,000 transactions: minutes on each backend. SQLite
     # only by default; --year-everywhere runs it on PostgreSQL too.
     year_backends=("sqlite",),
+    startup_repeats=21,
 )
 
 QUICK = Sizes(
@@ -64,4 +66,5 @@ QUICK = Sizes(
     year_officers=2,  # the ratio needs two sizes
     year_baseline_officers=1,
     year_backends=("sqlite",),
+    startup_repeats=3,
 )

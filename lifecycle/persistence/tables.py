@@ -528,8 +528,9 @@ class Document(Base):
     media_type: Mapped[str] = mapped_column(String(100))
     filename: Mapped[str] = mapped_column(String(255))
     expires_on: Mapped[date | None] = mapped_column(Date, default=None)
-    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None: sent through a ministry's invitation (a focal point has no account).
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
-    uploaded_by: Mapped[User] = relationship(lazy="joined")
+    uploaded_by: Mapped[User | None] = relationship(lazy="joined")

@@ -34,6 +34,7 @@ from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import workflow_of
 
 READERS = (Role.COORDINATOR, Role.OFFICER)  # and admins; an officer only their own
+CV_ITEM = "cv"  # a nominee's CV, sent with a ministry's nomination (services.nominations)
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def upload(
                 officer.version,
             )
     except BaseException:
-        if created is not None and not _referenced(services, created):
+        if created is not None and not is_referenced(services, created):
             store.delete(created)
         raise
 
@@ -151,6 +152,10 @@ def documents(services: Services, officer_ref: str, *, actor: str) -> list[ItemD
                     next((d for d in mine if d.current), None),
                     tuple(d for d in mine if not d.current),
                 ))
+        sent = [_info(r) for r in rows if r.item_key == CV_ITEM]
+        if sent:  # the CV a home ministry sent with the nomination
+            found.append(ItemDocuments(CV_ITEM, "Nomination CV", ("pdf", "docx"), 5, False,
+                                       sent[0], tuple(sent[1:])))
         return found
 
 
@@ -257,7 +262,8 @@ def _clean_filename(filename: str) -> str:
     return (cleaned or "document")[:255]
 
 
-def _referenced(services: Services, key: str) -> bool:
+def is_referenced(services: Services, key: str) -> bool:
+    """Whether any document row names the stored file ``key``."""
     with services.db.reading() as session:
         found = session.scalar(select(Document.id).where(Document.sha256 == key).limit(1))
         return found is not None
@@ -266,6 +272,7 @@ def _referenced(services: Services, key: str) -> bool:
 def _info(row: Document) -> DocumentInfo:
     return DocumentInfo(
         row.id, row.item_key, row.filename, row.media_type, size_label(row.size_bytes),
-        row.size_bytes, row.sha256, row.expires_on, row.uploaded_by.email, row.uploaded_at,
+        row.size_bytes, row.sha256, row.expires_on,
+        row.uploaded_by.email if row.uploaded_by else "the home ministry", row.uploaded_at,
         row.replaced_at is None,
     )

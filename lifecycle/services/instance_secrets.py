@@ -12,7 +12,6 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence.tables import InstanceSecret
@@ -30,6 +29,10 @@ def instance_secret(session: Session, name: str, now: datetime) -> str:
     values = {"name": name, "value": secrets.token_urlsafe(48), "created_at": now}
     # ON CONFLICT DO NOTHING: a process that loses the race inserts nothing and raises
     # nothing (a plain INSERT would fail its whole transaction with a duplicate key).
+    # The dialects are imported here, once a secret is made: the PostgreSQL one is a
+    # start-up cost every SQLite command would pay otherwise.
+    from sqlalchemy.dialects import postgresql, sqlite
+
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
     session.execute(dialect.insert(InstanceSecret).values(values).on_conflict_do_nothing())
     won = session.scalar(select(InstanceSecret.value).where(InstanceSecret.name == name))

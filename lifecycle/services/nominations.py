@@ -26,14 +26,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle import signed_tokens
+from lifecycle.document_types import check_size, media_type_of
 from lifecycle.errors import Conflict, Expired, InvalidData, NotFound, PermissionDenied
 from lifecycle.persistence import outbox
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import AuditEvent, NominationInvitation, Officer
+from lifecycle.persistence.tables import AuditEvent, Document, NominationInvitation, Officer
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES, COUNTRY_TIMEZONES, Role
 from lifecycle.services import validation as check
 from lifecycle.services.context import Services, require_role
+from lifecycle.services.documents import CV_ITEM, is_referenced
 from lifecycle.services.facts import workflow_of
 from lifecycle.services.instance_secrets import INVITATIONS, existing_secret, instance_secret
 from lifecycle.services.officers import Outcome
@@ -49,6 +51,9 @@ INVALID = (
     "ASEAN Secretariat for a new one"
 )
 RECEIVED, DECIDED = "nomination.received", "nomination.decided"
+CV_TYPES = ("pdf", "docx")
+CV_MAX_BYTES = 5 * 1024 * 1024
+
 
 
 @dataclass(frozen=True)
@@ -180,9 +185,28 @@ def submit(
     position: str | None = None,
     country: str | None = None,
     batch: str | None = None,
+    cv: tuple[str, bytes] | None = None,
 ) -> Outcome:
     """Nominate one officer through the invitation: the import's checks, the country's
-    quota, and an acknowledgement to the focal point, in one transaction."""
+    quota, the CV if one is sent (``(filename, content)``; a PDF or Word file of at most
+    5 MB, judged by its content), and an acknowledgement to the focal point, all in one
+    transaction; a CV stored for a nomination that then fails is deleted again."""
+    created: list[str] = []
+    try:
+        return _submit(services, token, name, ministry, email, position, country, batch, cv,
+                       created)
+    except BaseException:
+        for key in created:
+            if not is_referenced(services, key):
+                services.documents.delete(key)
+        raise
+
+
+def _submit(
+    services: Services, token: str, name: str | None, ministry: str | None,
+    email: str | None, position: str | None, country: str | None, batch: str | None,
+    cv: tuple[str, bytes] | None, created: list[str],
+) -> Outcome:
     now = services.now()
     with services.transaction() as session:
         invitation = _live(session, token, now)
@@ -209,7 +233,20 @@ def submit(
         full = intake.claim_seat(nomination.country)
         if full is not None:
             raise InvalidData(full)
+        if cv is not None:
+            filename, content = cv
+            check_size(len(content), CV_MAX_BYTES, f"the CV '{filename}'")
+            media_type = media_type_of(content, CV_TYPES, f"the CV '{filename}'")
         officer = intake.enrol(nomination, source="ministry", invitation_id=invitation.id)
+        if cv is not None:
+            key, is_new = services.documents.put(content)
+            if is_new:
+                created.append(key)
+            session.add(Document(
+                officer_id=officer.id, item_key=CV_ITEM, sha256=key, size_bytes=len(content),
+                media_type=media_type, filename=filename[:255], uploaded_by_id=None,
+                uploaded_at=now,
+            ))
         _notice(session, invitation, officer, RECEIVED, now)
         return Outcome(
             officer.ref,

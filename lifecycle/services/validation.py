@@ -6,8 +6,6 @@ from datetime import date
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from email_validator import EmailNotValidError, validate_email
-
 from lifecycle.errors import InvalidData
 from lifecycle.roles import COUNTRIES, Role
 
@@ -28,6 +26,10 @@ def required(value: str | None, field: str) -> str:
 
 
 def email(value: str) -> str:
+    # Imported here: email_validator (with idna) is a fiftieth of a second that every
+    # command would pay at start-up and only those taking an address need.
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         # Deliverability needs DNS, which the Secretariat's servers may not have.
         result = validate_email(value.strip(), check_deliverability=False)

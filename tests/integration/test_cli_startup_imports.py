@@ -10,7 +10,9 @@ import json
 import subprocess
 import sys
 
+from lifecycle.services import Services
 from tests.integration import PROCESS_TIMEOUT, cli_env
+from tests.support import nominate, seed_programme
 
 # The issue's heavy modules, and the rest of what only some commands need.
 HEAVY = ("alembic", "matplotlib", "weasyprint", "openpyxl", "holidays")
@@ -51,3 +53,15 @@ def test_help_imports_none_of_the_heavy_modules() -> None:
         if not name.startswith("_") and name not in ("console", "lifecycle")
     }  # fmt: skip
     assert {"click"} == third_party
+
+
+def test_showing_an_officer_imports_none_of_the_heavy_modules(
+    services: Services, database_url: str
+) -> None:
+    """A read checks the schema is current without Alembic and plans no reminder, so it
+    loads no migration, holiday, PDF, chart or spreadsheet code."""
+    seed_programme(services)
+    (ref,) = nominate(services, 1)
+    output, code, packages = imported_by("--database", database_url, "officer", "show", ref)
+    assert (0, True) == (code, ref in output), output
+    assert [] == [name for name in HEAVY if name in packages]

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from lifecycle.errors import InvalidData, PermissionDenied
 from lifecycle.persistence.tables import Officer, Reminder
+from lifecycle.roles import Role
 from lifecycle.services import nominations
 from lifecycle.services import officers as act
 from notifications.reminder_context import ContextBuilder
@@ -227,3 +228,50 @@ def test_reports_count_nominations_by_source_and_the_wait(
     assert ministry.median_days_to_decision == 3.0
     [table] = [t for t in tables(report) if t.key == "Nominations by source"]
     assert ("Ministry (e-nomination)", 2, 1, 1, 3.0, 3.0) in table.rows
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def store(world: World, tmp_path: Any) -> Any:
+    from lifecycle.document_store import DirectoryStore
+
+    world.services.documents = DirectoryStore(tmp_path / "store")
+    return tmp_path / "store"
+
+
+def test_a_nomination_can_carry_a_cv_that_coordinators_download(
+    world: World, client: TestClient, store: Any
+) -> None:
+    path = invite(world)
+    sent = client.post(path, data=nominee(1), headers=SAME_ORIGIN,
+                       files={"cv": ("cv sok.pdf", PDF, "application/pdf")})
+    assert sent.status_code == 303, sent.text
+    ref = next(r for r, text in rows(client.get(path).text).items() if f"{KHMER} 1" in text)
+    got = client.get(f"/api/officers/{ref}/documents/cv", headers=world.bearer(Role.COORDINATOR))
+    assert got.status_code == 200 and got.content == PDF
+    listed = client.get(f"/api/officers/{ref}/documents", headers=world.bearer(Role.COORDINATOR))
+    assert [d["label"] for d in listed.json() if d["item"] == "cv"] == ["Nomination CV"]
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "says"),
+    [
+        (b"MZ\x90\x00" + bytes(300), 415, "by its content"),
+        (PDF + bytes(5 * 1024 * 1024), 413, "too large"),
+    ],
+    ids=["exe", "too-large"],
+)
+def test_a_cv_of_the_wrong_type_or_size_refuses_the_nomination(
+    world: World, client: TestClient, store: Any, content: bytes, status: int, says: str
+) -> None:
+    path = invite(world)
+    with unchanged(world.services):
+        refused = client.post(path, data=nominee(1), headers=SAME_ORIGIN,
+                              files={"cv": ("cv.pdf", content, "application/pdf")})
+    assert refused.status_code == status
+    assert says in html.unescape(refused.text)
+    assert [p for p in store.rglob("*") if p.is_file()] == []  # no orphan file
+
+

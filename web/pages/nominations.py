@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import Response
 
 from lifecycle.errors import (
@@ -24,6 +24,7 @@ from lifecycle.errors import (
 from lifecycle.services import nominations
 from web.auth import services_of
 from web.cross_site import cross_site_reason
+from web.documents import read_document
 from web.pages.forms import done
 from web.pages.surveys import PRIVATE
 from web.rendering import render
@@ -75,6 +76,7 @@ def nominate(
     email: Annotated[str | None, Form(max_length=320)] = None,
     country: Annotated[str | None, Form(max_length=40)] = None,
     batch: Annotated[str | None, Form(max_length=40)] = None,
+    cv: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     values = {"name": name or "", "position": position or "", "ministry": ministry or "",
               "email": email or ""}
@@ -86,6 +88,7 @@ def nominate(
         outcome = nominations.submit(
             services_of(request), token, name=name, ministry=ministry, email=email,
             position=position or None, country=country, batch=batch,
+            cv=(cv.filename or "cv", read_document(cv)) if cv is not None and cv.filename else None,
         )
     except REFUSALS as exc:
         return _refused(request, exc)

@@ -5,7 +5,8 @@ Revises: 0011
 
 Checklist items can take an uploaded file (a passport scan, a visit report): one row per
 upload, the bytes kept outside the database in the document store under their SHA-256;
-a re-upload replaces the current row and keeps it as history.
+a re-upload replaces the current row and keeps it as history. A nominee's CV sent by
+a ministry's focal point (item ``cv``) has no uploading user.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ def upgrade() -> None:
         sa.Column("media_type", sa.String(length=100), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
         sa.Column("expires_on", sa.Date(), nullable=True),
-        sa.Column("uploaded_by_id", sa.Integer(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
         sa.Column("uploaded_at", UTC_DATETIME, nullable=False),
         sa.Column("replaced_at", UTC_DATETIME, nullable=True),
         sa.ForeignKeyConstraint(
