@@ -23,7 +23,7 @@ from web.app import create_app
 SHIPPED = Path(__file__).parents[2] / "notifications" / "templates"
 NAMES = ["induction_welcome", "activity_report_due", "signoff_due", "signoff_overdue",
          "signoff_escalation", "travel_documents_due", "visit_report_due", "alumni_followup",
-         "coordinator_digest"]
+         "coordinator_digest", "nomination_received", "nomination_decided"]
 GOOD_DRAFT = {"subject": "Due in {{ 6 * 7 }} days", "txt": "Please sign.\n",
               "html": "<p>Please sign.</p>\n"}
 TYPO_DRAFT = {**GOOD_DRAFT, "subject": "Due for {{ officer.nme }}"}
