@@ -88,7 +88,8 @@ def nominate(
         outcome = nominations.submit(
             services_of(request), token, name=name, ministry=ministry, email=email,
             position=position or None, country=country, batch=batch,
-            cv=(cv.filename or "cv", read_document(cv)) if cv is not None and cv.filename else None,
+            cv=(cv.filename or "cv", read_document(cv, nominations.CV_MAX_BYTES))
+            if cv is not None and cv.filename else None,
         )
     except REFUSALS as exc:
         return _refused(request, exc)
