@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anyio.from_thread import start_blocking_portal
 from fastapi import FastAPI
 
 from lifecycle.document_store import DirectoryStore
@@ -73,7 +74,10 @@ def _send(
         except Exception as exc:  # a server logs it; what matters is what stayed behind
             sent.append(exc)
 
-    asyncio.run(run())
+    # In a thread of its own, as a server would run it: a test before this one (the
+    # browser's, Playwright's sync API) may have left an event loop running in this one.
+    with start_blocking_portal() as portal:
+        portal.call(run)
     return sent
 
 
