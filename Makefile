@@ -42,10 +42,13 @@ pdf-packages:
 browser: pdf-packages
 	$(call apt_install,$(TEST_PACKAGES))
 
+# Workers of pytest-xdist: the tests wait on PostgreSQL, SMTP and chromium as much as they
+# compute, so one more worker than cores keeps both cores busy. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= 3
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -p no:cacheprovider -q --durations=15 $(KNOWN_BUGS)
+	$(BIN)/python -m pytest -p no:cacheprovider -q --durations=15 -n $(TEST_WORKERS) --dist worksteal $(KNOWN_BUGS)
 
 # Speed is measured here, never asserted in tests: ratios against baselines run side by
 # side (see bench/__init__.py); writes bench/RESULTS.md. BENCH_ARGS=--quick for a short pass.
