@@ -365,6 +365,41 @@ def officers(
     return list(session.scalars(query))
 
 
+def officers_on(
+    session: Session, definition: DefinitionVersion, batch: Batch | None = None
+) -> list[Officer]:
+    """The officers running on one published definition (of one batch, if given)."""
+    query = (
+        select(Officer)
+        .options(*_OFFICER_LOADING)
+        .where(Officer.definition_id == definition.id)
+        .order_by(Officer.batch_id, Officer.seq)
+    )
+    if batch is not None:
+        query = query.where(Officer.batch_id == batch.id)
+    return list(session.scalars(query))
+
+
+def definition_version(session: Session, track: Track, version: int) -> DefinitionVersion:
+    found = session.scalar(
+        select(DefinitionVersion).where(
+            DefinitionVersion.track_id == track.id, DefinitionVersion.version == version
+        )
+    )
+    if found is None:
+        published = session.scalars(
+            select(DefinitionVersion.version)
+            .where(DefinitionVersion.track_id == track.id)
+            .order_by(DefinitionVersion.version)
+        )
+        listing = ", ".join(f"v{n}" for n in published) or "none"
+        raise NotFound(
+            f"{track.slug} has no published version {version} (published: {listing}); "
+            "publish a new version with attache init --workflows DIR"
+        )
+    return found
+
+
 def seats_taken(
     session: Session, batch: Batch, country: str, holding: ColumnElement[bool]
 ) -> int:
