@@ -107,6 +107,9 @@ def migration_machine(services: Services, clock: FakeClock) -> type[RuleBasedSta
                 end=date(2024, 1, 31), quotas={"KH": 3},
                 optional_stages=["diplomatic_training"] if training else [],
             )  # fmt: skip
+            # The final review and the travel documents are due counting from it.
+            setup.set_milestone(services, self.batch, "study_visit", date(2023, 12, 4),
+                                actor=COORDINATOR)
 
         @precondition(lambda self: len(self.refs) < 3)
         @rule(target=officers)
@@ -123,7 +126,7 @@ def migration_machine(services: Services, clock: FakeClock) -> type[RuleBasedSta
         @rule(ref=officers, data=st.data())
         def walk(self, ref: str, data: st.DataObject) -> None:
             """A few of the steps the officer's page offers; each must succeed."""
-            for _ in range(data.draw(st.integers(1, 6), label="steps")):
+            for _ in range(data.draw(st.integers(1, 12), label="steps")):
                 moves = self._offered(ref)
                 if not moves:
                     return
@@ -159,22 +162,24 @@ def migration_machine(services: Services, clock: FakeClock) -> type[RuleBasedSta
                     moves.append(("sign", signoff.name))
             return moves
 
-        @rule(ref=officers, reason=st.sampled_from(("", "Wrong officer")))
+        @rule(ref=officers, reason=st.sampled_from(("Wrong officer", "Too early", "")))
         def undo(self, ref: str, reason: str) -> None:
             if self.attempt(lambda: revert(services, ref, reason=reason, actor=COORDINATOR),
                             "revert"):
                 self.wrote(ref)
 
-        @rule(ref=officers, name=st.sampled_from(DATED), days=st.integers(-10, 400))
+        # Mostly later than the rules' dates (a review six months into the placement).
+        @rule(ref=officers, name=st.sampled_from(DATED), days=st.integers(-10, 500))
         def deadline(self, ref: str, name: str, days: int) -> None:
             day = clock.now().date() + timedelta(days=days)
             if self.attempt(lambda: set_deadline(services, ref, name, day, reason="Agreed",
                                                  actor=COORDINATOR), "deadline"):
                 self.wrote(ref)
 
-        @rule(old=st.sampled_from((1, 2, 3)), new=st.sampled_from((1, 2, 3)),
+        @rule(versions=st.sampled_from(list(itertools.permutations((1, 2, 3), 2))),
               mapped=st.booleans(), dry_run=st.booleans())
-        def migrate_batch(self, old: int, new: int, mapped: bool, dry_run: bool) -> None:
+        def migrate_batch(self, versions: tuple[int, int], mapped: bool, dry_run: bool) -> None:
+            old, new = versions
             moving, can = self._moving(old, new, mapped)
             mapping = RENAMES if mapped else {}
             done = self.attempt(lambda: migrate(
@@ -265,7 +270,7 @@ def test_random_advances_reverts_deadlines_and_migrations_keep_officers_whole(
         run_state_machine_as_test(
             migration_machine(services, clock),
             settings=settings(
-                max_examples=20, stateful_step_count=25, deadline=None,
+                max_examples=30, stateful_step_count=30, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
             ),
         )  # fmt: skip
