@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from console.commands_setup import json_option, pass_state
 from console.context import CliState
-from console.output import emit_json, stdout, table
+from console.output import emit_json, ok, stdout, table
 
 # Each command imports the services it calls (see console.commands_setup for why).
+if TYPE_CHECKING:
+    from lifecycle.services.migration_plan import Changes, Entry, Migration, ReminderChange
 
 
 @click.group()
@@ -95,3 +99,101 @@ def workflow_show(
         ["Name", "During", "By", "After"],
         [(s.name, s.stage, s.signer, ", ".join(s.after)) for s in definition.signoffs],
     )
+
+
+@workflow.command("migrate")
+@click.argument("track")
+@click.option("--from", "from_version", type=int, required=True, help="The version they run on.")
+@click.option("--to", "to_version", type=int, required=True, help="The version to move to.")
+@click.option("--batch", "batch", metavar="REF", help="Only this batch's officers (e.g. JD18).")
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Officers in OLD (a state of --from) land in NEW (a state of --to); repeatable.",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; change nothing.")
+@click.option(
+    "--as", "actor", required=True, metavar="EMAIL", help="The coordinator acting (their e-mail)."
+)
+@json_option
+@pass_state
+def workflow_migrate(
+    state: CliState,
+    track: str,
+    from_version: int,
+    to_version: int,
+    batch: str | None,
+    mapping: tuple[str, ...],
+    dry_run: bool,
+    actor: str,
+    as_json: bool,
+) -> None:
+    """Move TRACK's running officers from one definition version to another, all or none.
+
+    Each officer lands in the state of the same name, or where --map sends their state;
+    their reminders are re-planned and an audit event records the move. If any officer
+    cannot be mapped, nobody moves and each is named. Officers in a final state stay.
+    """
+    from lifecycle.services.migration import migrate, parse_mapping
+
+    done = migrate(
+        state.services(), track, from_version=from_version, to_version=to_version, actor=actor,
+        batch=batch, mapping=parse_mapping(mapping), dry_run=dry_run,
+    )  # fmt: skip
+    if as_json:
+        emit_json(done.to_dict())
+        return
+    show_migration(done)
+
+
+def show_migration(done: Migration) -> None:
+    verb = "would move" if done.dry_run else "moved"
+    rows = [
+        (
+            f"{o.ref}\n{o.batch}",
+            o.from_state if o.from_state == o.to_state else f"{o.from_state} -> {o.to_state}",
+            _changes(o.items),
+            _changes(o.signoffs),
+            _reminders(o.reminders_created, o.reminders_cancelled),
+        )
+        for o in done.officers
+    ]
+    if rows:
+        table(
+            done.title + (" (dry run)" if done.dry_run else ""),
+            ["Officer", "State", "Checklist items", "Sign-offs", "Reminders"],
+            rows,
+        )
+    if done.staying:
+        stays = ", ".join(f"{ref} ({where})" for ref, where in done.staying)
+        stdout.print(f"Staying on v{done.from_version} (final state): {stays}", markup=False)
+    count = len(done.officers)
+    summary = f"{done.title}: {verb} {count} officer{'s' if count != 1 else ''}"
+    if done.dry_run:
+        summary += "; nothing was changed (run again without --dry-run to migrate)"
+    ok(summary)
+
+
+def _changes(changes: Changes) -> str:
+    from lifecycle.services.migration_plan import TICKED
+
+    def listed(entries: tuple[Entry, ...]) -> str:
+        marks = {TICKED: " ✓", "approved": " ✓", "returned": " (returned)"}
+        return ", ".join(e.name + marks.get(e.status, "") for e in entries) or "-"
+
+    lines = [f"added: {listed(changes.added)}", f"dropped: {listed(changes.dropped)}"]
+    return "\n".join([*lines, f"kept: {listed(changes.kept)}"])
+
+
+def _reminders(created: tuple[ReminderChange, ...], cancelled: tuple[ReminderChange, ...]) -> str:
+    def listed(changes: tuple[ReminderChange, ...]) -> str:
+        return (
+            "; ".join(
+                f"{r.rule} #{r.occurrence} to {r.recipient} {r.send_at:%Y-%m-%d}" for r in changes
+            )
+            or "-"
+        )
+
+    return f"created: {listed(created)}\ncancelled: {listed(cancelled)}"

@@ -70,6 +70,28 @@ class GuardFailed(TransitionNotAllowed):
         return {**super().to_dict(), "trigger": self.trigger, "missing": self.missing}
 
 
+class UnmappedOfficers(TransitionNotAllowed):
+    """A migration to another definition version that some officers cannot make: their
+    state is not in the new version (and no mapping names it), or may not be entered.
+    Every one is listed; nobody is migrated."""
+
+    kind = "unmapped_officers"
+
+    def __init__(self, heading: str, problems: Mapping[str, Sequence[str]]) -> None:
+        # ``problems``: for each reason, the officers it holds back.
+        lines = "\n".join(f"- {reason}: {', '.join(refs)}" for reason, refs in problems.items())
+        super().__init__(f"{heading}\n{lines}")
+        self.problems = {reason: list(refs) for reason, refs in problems.items()}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            **super().to_dict(),
+            "unmapped": [
+                {"problem": reason, "officers": refs} for reason, refs in self.problems.items()
+            ],
+        }
+
+
 class Conflict(AttacheError):
     """Someone else changed the same record first; nothing of ours was written."""
 

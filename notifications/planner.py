@@ -171,13 +171,11 @@ def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[in
     batch = officer.batch
     dates = {"start": batch.start_date, "end": batch.end_date}
     dates |= {name: date.fromisoformat(day) for name, day in (batch.milestones or {}).items()}
-    entered: dict[str, date] = {}
-    left: dict[str, date] = {}
-    if not rows.transitions:  # still in the initial state: it was entered at nomination
+    entered_at, left_at = officer_facts.entries_and_exits(rows.transitions)
+    entered = {state: _jakarta_date(at) for state, at in entered_at.items()}
+    left = {state: _jakarta_date(at) for state, at in left_at.items()}
+    if officer.state not in entered:  # still in the initial state: entered at nomination
         entered[officer.state] = _jakarta_date(officer.state_since)
-    for step in rows.transitions:  # in order, so the latest entry and exit win
-        entered[step.to_state] = _jakarta_date(step.occurred_at)
-        left[step.from_state] = _jakarta_date(step.occurred_at)
     lifecycle = officer_facts.facts_from(officer, rows)
     return PlanFacts(
         lifecycle, dates, entered, left, answered, dict(rows.deadlines), dict(rows.expiries)

@@ -29,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.errors import NotFound
 from lifecycle.persistence.tables import (
     AlumniSurvey,
@@ -213,6 +214,9 @@ class Transition(NamedTuple):
     from_state: str
     to_state: str
     occurred_at: datetime
+    # A migration to another definition version: no move, the stay goes on (see
+    # lifecycle.audit_triggers).
+    migrated: bool = False
 
 
 @dataclass
@@ -255,7 +259,7 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
         for part, _, officer_id, a, b, c, d, at in found_rows:
             rows = found[officer_id]
             if part == _TRANSITION:
-                rows.transitions.append(Transition(a, b, at))
+                rows.transitions.append(Transition(a, b, at, c == MIGRATE))
             elif part == _TICK:
                 rows.ticked.add(a)
             elif part == _SIGNOFF:
@@ -285,7 +289,7 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
         # First: its column types are the union's (the instant's UTC handling).
         select(
             part(_TRANSITION), AuditEvent.id, AuditEvent.officer_id, AuditEvent.from_state,
-            AuditEvent.to_state, text, text, AuditEvent.occurred_at,
+            AuditEvent.to_state, AuditEvent.trigger, text, AuditEvent.occurred_at,
         ).where(of(AuditEvent.officer_id)),
         select(
             part(_TICK), ChecklistTick.id, ChecklistTick.officer_id, ChecklistTick.item_key,
@@ -359,6 +363,41 @@ def officers(
     if state is not None:
         query = query.where(Officer.state == state)
     return list(session.scalars(query))
+
+
+def officers_on(
+    session: Session, definition: DefinitionVersion, batch: Batch | None = None
+) -> list[Officer]:
+    """The officers running on one published definition (of one batch, if given)."""
+    query = (
+        select(Officer)
+        .options(*_OFFICER_LOADING)
+        .where(Officer.definition_id == definition.id)
+        .order_by(Officer.batch_id, Officer.seq)
+    )
+    if batch is not None:
+        query = query.where(Officer.batch_id == batch.id)
+    return list(session.scalars(query))
+
+
+def definition_version(session: Session, track: Track, version: int) -> DefinitionVersion:
+    found = session.scalar(
+        select(DefinitionVersion).where(
+            DefinitionVersion.track_id == track.id, DefinitionVersion.version == version
+        )
+    )
+    if found is None:
+        published = session.scalars(
+            select(DefinitionVersion.version)
+            .where(DefinitionVersion.track_id == track.id)
+            .order_by(DefinitionVersion.version)
+        )
+        listing = ", ".join(f"v{n}" for n in published) or "none"
+        raise NotFound(
+            f"{track.slug} has no published version {version} (published: {listing}); "
+            "publish a new version with attache init --workflows DIR"
+        )
+    return found
 
 
 def seats_taken(

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.persistence.tables import (
     AuditEvent,
@@ -72,18 +73,19 @@ def load(services: Services, session: Session, batch_ids: Select[Any], as_of: da
     cutoff = end_of(as_of)
     in_scope = select(Officer.id).where(Officer.batch_id.in_(batch_ids))
     history: dict[int, list[Event]] = defaultdict(list)
-    for oid, from_state, to_state, reason, at in session.execute(
+    for oid, from_state, to_state, reason, at, trigger in session.execute(
         select(
             AuditEvent.officer_id,
             AuditEvent.from_state,
             AuditEvent.to_state,
             AuditEvent.reason,
             AuditEvent.occurred_at,
+            AuditEvent.trigger,
         )
         .where(AuditEvent.officer_id.in_(in_scope))
         .order_by(AuditEvent.officer_id, AuditEvent.occurred_at, AuditEvent.id)
     ):
-        history[oid].append(Event(from_state, to_state, at, reason))
+        history[oid].append(Event(from_state, to_state, at, reason, trigger == MIGRATE))
     officers = []
     for oid, batch_id, country, ministry, definition_id, state, since, source in session.execute(
         select(

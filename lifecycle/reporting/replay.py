@@ -19,6 +19,9 @@ class Event:
     to_state: str
     at: datetime  # UTC
     reason: str | None
+    # A migration onto another definition version: no move between stages, so the stay
+    # it crosses goes on (under the new version's name for the state, if it renamed it).
+    migrated: bool = False
 
 
 @dataclass
@@ -50,6 +53,8 @@ def replay(
         stay = (before[0].at - nominated_at).total_seconds() / SECONDS_PER_DAY
         timeline.days_in[initial] = stay
     for index, event in enumerate(before):
+        if event.migrated and event.from_state != event.to_state:
+            _rename(timeline, event.from_state, event.to_state)
         timeline.entered.setdefault(event.to_state, event.at)
         if index + 1 < len(before):
             # Each visit to a stage adds up (placement, training, placement again).
@@ -59,3 +64,11 @@ def replay(
     # neither are earlier visits to it (they are part of a stay that has not ended).
     timeline.days_in.pop(timeline.state, None)
     return timeline
+
+
+def _rename(timeline: Timeline, old: str, new: str) -> None:
+    """What was counted for ``old`` counts for ``new``: a migration renamed the stage."""
+    if old in timeline.entered:
+        timeline.entered.setdefault(new, timeline.entered[old])
+    if old in timeline.days_in:
+        timeline.days_in[new] = timeline.days_in.get(new, 0.0) + timeline.days_in.pop(old)

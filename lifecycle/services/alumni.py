@@ -17,6 +17,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import NotFound, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
@@ -86,6 +87,7 @@ def graduated_on(session: Session, officer: Officer, definition: WorkflowDefinit
         .where(
             AuditEvent.officer_id == officer.id,
             AuditEvent.to_state == definition.the_state(StateRole.GRADUATION),
+            AuditEvent.trigger != MIGRATE,  # a migration of a graduate graduates nobody
         )
         .order_by(AuditEvent.occurred_at.desc())
         .limit(1)

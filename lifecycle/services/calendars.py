@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.calendar_ics import FeedEvent, render
 from lifecycle.errors import InvalidData, NotFound, PermissionDenied
 from lifecycle.persistence import repository as repo
@@ -203,6 +204,7 @@ def _officer_events(
             description=f"Entered {event.to_state} ({event.trigger})",
         )
         for event in repo.audit_events(session, officer)
+        if event.trigger != MIGRATE  # a change of definition version is no change of stage
     ]
     for spec in definition.signoffs:
         due = deadline(session, officer.id, spec.name)

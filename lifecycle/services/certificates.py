@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import Conflict, InvalidData, NotFound, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
@@ -313,6 +314,7 @@ def _graduated_at(
         .where(
             AuditEvent.officer_id == officer.id,
             AuditEvent.to_state == definition.the_state(StateRole.GRADUATION),
+            AuditEvent.trigger != MIGRATE,  # a migration of a graduate graduates nobody
         )
         .order_by(AuditEvent.id.desc())
         .limit(1)

@@ -13,15 +13,16 @@ savepoint. Anything writing them another way (the raw connection) must call ``fo
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.engine import CompiledWorkflow
 from lifecycle.guards import OfficerFacts, SignoffFact
 from lifecycle.persistence import repository as repo
@@ -126,11 +127,31 @@ def anchor_dates(officer: Officer, rows: repo.OfficerRows) -> dict[str, date]:
     batch = officer.batch
     found = {"batch:start": batch.start_date, "batch:end": batch.end_date}
     found |= {f"batch:{k}": date.fromisoformat(v) for k, v in (batch.milestones or {}).items()}
-    for step in rows.transitions:  # in order, so the latest entry and exit win
-        day = step.occurred_at.astimezone(ZoneInfo(SECRETARIAT_TIMEZONE)).date()
-        found[f"enter:{step.to_state}"] = day
-        found[f"leave:{step.from_state}"] = day
+    entered, left = entries_and_exits(rows.transitions)
+    zone = ZoneInfo(SECRETARIAT_TIMEZONE)
+    found |= {f"enter:{state}": at.astimezone(zone).date() for state, at in entered.items()}
+    found |= {f"leave:{state}": at.astimezone(zone).date() for state, at in left.items()}
     return found
+
+
+def entries_and_exits(
+    transitions: Sequence[repo.Transition],
+) -> tuple[dict[str, datetime], dict[str, datetime]]:
+    """When the officer last entered and last left each state, from their transitions.
+
+    A migration onto another definition version is no move: the stay it crosses goes
+    on, under the new version's name for the state, from when it began (so the
+    reminders counting from "entered placement" do not start again)."""
+    entered: dict[str, datetime] = {}
+    left: dict[str, datetime] = {}
+    for step in transitions:  # in order, so the latest entry and exit win
+        if step.migrated:
+            if step.from_state in entered:
+                entered[step.to_state] = entered[step.from_state]
+            continue
+        entered[step.to_state] = step.occurred_at
+        left[step.from_state] = step.occurred_at
+    return entered, left
 
 
 def load_facts(session: Session, officer: Officer) -> OfficerFacts:
@@ -146,9 +167,9 @@ def _keep_current(session: Session, _context: Any) -> None:
         if isinstance(obj, AuditEvent):
             rows = cache.rows.get(obj.officer_id)
             if rows is not None:  # the newest event: its id is above every stored one
-                rows.transitions.append(
-                    repo.Transition(obj.from_state, obj.to_state, obj.occurred_at)
-                )
+                migrated = obj.trigger == MIGRATE
+                step = repo.Transition(obj.from_state, obj.to_state, obj.occurred_at, migrated)
+                rows.transitions.append(step)
         elif isinstance(obj, _FACT_TABLES):
             cache.rows.pop(obj.officer_id, None)
         elif isinstance(obj, User):

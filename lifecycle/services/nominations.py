@@ -26,6 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lifecycle import signed_tokens
+from lifecycle.audit_triggers import MIGRATE
 from lifecycle.document_types import check_size, media_type_of
 from lifecycle.errors import Conflict, Expired, InvalidData, NotFound, PermissionDenied
 from lifecycle.persistence import outbox
@@ -326,7 +327,11 @@ def decision_of(
     definition = workflows.get(officer.definition).definition
     decided = session.scalar(
         select(AuditEvent)
-        .where(AuditEvent.officer_id == officer.id, AuditEvent.from_state == definition.initial)
+        .where(
+            AuditEvent.officer_id == officer.id,
+            AuditEvent.from_state == definition.initial,
+            AuditEvent.trigger != MIGRATE,  # a nomination migrated is still undecided
+        )
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )
     if decided is None:

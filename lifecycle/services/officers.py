@@ -73,14 +73,15 @@ def advance(
             if leaves_state and spec.reason_required and not (reason and reason.strip()):
                 raise InvalidData(f"'{trigger}' needs a reason (--reason TEXT)")
         previous = officer.state
-        officer.state = workflow.fire(load_facts(session, officer), trigger)
-        officer.state_since = services.now()
+        state = workflow.fire(load_facts(session, officer), trigger)
         # Leaving the programme early ends the placement there and then: the division
         # and the supervisor stop being responsible the moment the officer is withdrawn.
-        if definition.has_role(officer.state, StateRole.ENDS_PLACEMENT):
+        # (Before the officer's own change: the query's autoflush would write that
+        # change alone, and officer_changed bump the version a second time.)
+        if definition.has_role(state, StateRole.ENDS_PLACEMENT):
             _end_placement(services, session, officer)
-        if definition.has_role(officer.state, StateRole.GRADUATION):
-            graduation.on_graduated(services, session, officer)
+        officer.state = state
+        officer.state_since = services.now()
         session.add(
             AuditEvent(
                 officer_id=officer.id,
@@ -93,6 +94,10 @@ def advance(
             )
         )
         services.officer_changed(session, officer)
+        # After the officer's row is written, for the same reason: one write, one version.
+        # (The reminder rules never read the certificate or the unanswered survey rounds.)
+        if definition.has_role(officer.state, StateRole.GRADUATION):
+            graduation.on_graduated(services, session, officer)
         label = definition.state(officer.state).label
         return Outcome(
             officer.ref,

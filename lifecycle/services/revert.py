@@ -7,7 +7,8 @@ so those the wrong state called for are cancelled and the earlier ones come back
 
 It is refused, changing nothing, when the transition is older than the definition's
 ``revert_within_days`` (7 by default), when the last change was itself a revert (fire
-the trigger again instead), and when a later fact depends on it: a sign-off or a
+the trigger again instead) or a migration onto another definition version (migrate
+back instead), and when a later fact depends on it: a sign-off or a
 placement made since, a checklist item ticked since that the earlier state does not
 take, or a graduation certificate issued by it. The refusal names that fact.
 """
@@ -19,6 +20,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lifecycle.audit_triggers import MIGRATE, REVERT
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.errors import InvalidData, TransitionNotAllowed
 from lifecycle.persistence import repository as repo
@@ -30,7 +32,7 @@ from lifecycle.services.officers import Outcome, _check_version
 from lifecycle.services.validation import clean_text
 from lifecycle.state_roles import StateRole
 
-REVERT = "revert"
+__all__ = ["REVERT", "revert"]  # REVERT lives in lifecycle.audit_triggers; kept importable here
 
 
 def revert(
@@ -60,6 +62,12 @@ def revert(
             raise TransitionNotAllowed(
                 f"{officer.ref}'s last change was itself a revert ({last.from_state} -> "
                 f"{last.to_state}); fire the trigger again instead"
+            )
+        if last.trigger == MIGRATE:
+            # Undoing it would need the earlier definition back, not an earlier state.
+            raise TransitionNotAllowed(
+                f"{officer.ref}'s last change was a migration ({last.reason}); it is not "
+                "undone by a revert: migrate the officer back (attache workflow migrate)"
             )
         window = timedelta(days=definition.revert_within_days)
         if now - last.occurred_at > window:
