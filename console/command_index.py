@@ -89,6 +89,10 @@ COMMANDS: Mapping[str, Entry] = {
         "console.commands_officer:signoff",
         "Sign off NAME (placement.midterm, placement.final) as the officer's supervisor.",
     ),
+    "supervisor": Entry(
+        "console.commands_supervisor:supervisor",
+        "Supervisors away (a substitute covers), and sign-offs reassigned.",
+    ),
     "templates": Entry(
         "console.commands_reminders:templates",
         "Reminder templates (shipped, and the coordinators' overrides).",

@@ -114,15 +114,25 @@ class ReminderPlanner:
         ref = officer.ref
         recipients: dict[str, list[repo.Contact]] = {
             "officer": [repo.Contact(officer.name, officer.email, officer.timezone)],
-            "supervisor": [rows.supervisor] if rows.supervisor is not None else [],
         }
+        delegated = bool(rows.covers or rows.assigned)
         wanted = []
         for occ in occurrences:
             prefix = f"{ref}/{occ.rule}/{occ.occurrence}/"
             for role in occ.to:
-                if role not in recipients:  # read only when a rule writes to them
-                    recipients[role] = officer_facts.coordinators(session)
-                for name, email, zone in recipients[role]:
+                if role == "supervisor":
+                    # Whoever is asked that day: a reassigned sign-off's assignee, or
+                    # the substitute of an absence covering the day, else the supervisor.
+                    contact = (
+                        rows.signing_contact(occ.about, occ.due) if delegated
+                        else rows.supervisor
+                    )
+                    people = [contact] if contact is not None else []
+                else:
+                    if role not in recipients:  # read only when a rule writes to them
+                        recipients[role] = officer_facts.coordinators(session)
+                    people = recipients[role]
+                for name, email, zone in people:
                     due_at, send_at, expires_at = _instants(
                         instants, occ.due, zone, occ.expires_after_days
                     )

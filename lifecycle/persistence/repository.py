@@ -43,6 +43,8 @@ from lifecycle.persistence.tables import (
     Officer,
     Placement,
     Signoff,
+    SignoffAssignment,
+    SupervisorAbsence,
     Track,
     User,
 )
@@ -210,6 +212,15 @@ class Contact(NamedTuple):
     timezone: str
 
 
+class Cover(NamedTuple):
+    """A substitute standing in for the officer's supervisor from one date to another
+    (both included)."""
+
+    starts_on: date
+    ends_on: date
+    substitute: Contact
+
+
 class Transition(NamedTuple):
     from_state: str
     to_state: str
@@ -230,10 +241,24 @@ class OfficerRows:
     transitions: list[Transition] = field(default_factory=list)  # in order
     deadlines: dict[str, date] = field(default_factory=dict)  # agreed dates: the latest wins
     expiries: dict[str, date] = field(default_factory=dict)  # current documents' expiry dates
+    # Who stands in for the supervisor: the absences' substitutes (not cancelled), and
+    # the assignee of each sign-off a coordinator reassigned (the latest per name).
+    covers: list[Cover] = field(default_factory=list)
+    assigned: dict[str, Contact] = field(default_factory=dict)
+
+    def signing_contact(self, signoff: str | None, day: date) -> Contact | None:
+        """Who is asked for ``signoff`` (None: anything of the supervisor's) on ``day``:
+        its assignee, else a substitute covering that day, else the supervisor."""
+        if signoff is not None and signoff in self.assigned:
+            return self.assigned[signoff]
+        for cover in self.covers:
+            if cover.starts_on <= day <= cover.ends_on:
+                return cover.substitute
+        return self.supervisor
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY = range(6)
+_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY, _COVER, _ASSIGNED = range(8)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -267,10 +292,20 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
             elif part in (_DEADLINE, _EXPIRY):
                 day = b if isinstance(b, date) else date.fromisoformat(str(b)[:10])
                 (rows.deadlines if part == _DEADLINE else rows.expiries)[a] = day
+            elif part == _COVER:
+                starts, ends = str(d).split("/")
+                cover = Cover(_day(starts), _day(ends), Contact(a, b, c))
+                rows.covers.append(cover)
+            elif part == _ASSIGNED:
+                rows.assigned[d] = Contact(a, b, c)  # ordered by id: the latest wins
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
     return found
+
+
+def _day(text: str) -> date:
+    return date.fromisoformat(text[:10])
 
 
 def _rows_query(many: bool) -> CompoundSelect[Any]:
@@ -285,6 +320,8 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
     text = type_coerce(null(), String)
     supervisor = User.__table__.alias("supervisor")
     signer = User.__table__.alias("signer")
+    substitute = User.__table__.alias("substitute")
+    assignee = User.__table__.alias("assignee")
     query = union_all(
         # First: its column types are the union's (the instant's UTC handling).
         select(
@@ -319,6 +356,28 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
             of(Document.officer_id), Document.replaced_at.is_(None),
             Document.expires_on.is_not(None),
         ),
+        # The open placement's supervisor's absences; the window as "start/end".
+        select(
+            part(_COVER), SupervisorAbsence.id, Placement.officer_id, substitute.c.name,
+            substitute.c.email, substitute.c.timezone,
+            sql_cast(SupervisorAbsence.starts_on, String) + "/"
+            + sql_cast(SupervisorAbsence.ends_on, String),
+            null(),
+        )
+        .join(Placement, Placement.supervisor_id == SupervisorAbsence.supervisor_id)
+        .join(substitute, substitute.c.id == SupervisorAbsence.substitute_id)
+        .where(
+            of(Placement.officer_id), Placement.ended_at.is_(None),
+            SupervisorAbsence.cancelled_at.is_(None),
+        ),
+        select(
+            part(_ASSIGNED), SignoffAssignment.id, SignoffAssignment.officer_id,
+            assignee.c.name, assignee.c.email, assignee.c.timezone, SignoffAssignment.name,
+            null(),
+        )
+        .join(Placement, Placement.id == SignoffAssignment.placement_id)
+        .join(assignee, assignee.c.id == SignoffAssignment.assignee_id)
+        .where(of(SignoffAssignment.officer_id), Placement.ended_at.is_(None)),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

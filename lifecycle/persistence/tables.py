@@ -227,8 +227,12 @@ class Signoff(Base):
     comment: Mapped[str | None] = mapped_column(Text, default=None)
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     via: Mapped[str | None] = mapped_column(String(16), default=None)  # as ChecklistTick.via
+    # The supervisor a substitute signed for (an absence's cover, or a coordinator's
+    # reassignment of this sign-off); None when the officer's own supervisor signed.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), default=None)
 
-    signer: Mapped[User] = relationship(lazy="joined")
+    signer: Mapped[User] = relationship(foreign_keys=[signer_id], lazy="joined")
+    on_behalf_of: Mapped[User | None] = relationship(foreign_keys=[on_behalf_of_id], lazy="joined")
 
 
 class AuditEvent(Base):
@@ -534,3 +538,52 @@ class Document(Base):
     replaced_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     uploaded_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class SupervisorAbsence(Base):
+    """A supervisor away from one date to another (both included, in their own time
+    zone), and the supervisor who covers: the substitute receives the reminders due in
+    the window and may sign off for them. Cancelling keeps the row (``cancelled_at``), so
+    a sign-off given under it still shows whose absence it covered."""
+
+    __tablename__ = "supervisor_absences"
+    __table_args__ = (
+        CheckConstraint("ends_on >= starts_on", name="dates_in_order"),
+        Index("ix_supervisor_absences_supervisor", "supervisor_id", "starts_on"),
+        Index("ix_supervisor_absences_substitute", "substitute_id", "starts_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    supervisor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    substitute_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(Text, default=None)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    supervisor: Mapped[User] = relationship(foreign_keys=[supervisor_id], lazy="joined")
+    substitute: Mapped[User] = relationship(foreign_keys=[substitute_id], lazy="joined")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="joined")
+
+
+class SignoffAssignment(Base):
+    """A coordinator hands one pending sign-off of one placement to another supervisor,
+    with a reason. The placement (and so its history) is unchanged: the assignee signs on
+    the officer's supervisor's behalf. The latest row per (placement, name) counts."""
+
+    __tablename__ = "signoff_assignments"
+    __table_args__ = (Index("ix_signoff_assignments_placement_name", "placement_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), index=True)
+    placement_id: Mapped[int] = mapped_column(ForeignKey("placements.id"))
+    name: Mapped[str] = mapped_column(String(64))
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    assigned_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    assignee: Mapped[User] = relationship(foreign_keys=[assignee_id], lazy="joined")
+    assigned_by: Mapped[User] = relationship(foreign_keys=[assigned_by_id], lazy="joined")

@@ -41,6 +41,7 @@ from lifecycle.services import officers as act
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import latest_signoffs, workflow_of
 from lifecycle.services.instance_secrets import ACTION_LINKS, existing_secret, lasting_secret
+from lifecycle.services.stand_ins import stand_in
 
 LIFETIME = timedelta(days=14)
 LINK_PATH = "/links/"
@@ -276,7 +277,7 @@ def _live(
             "use the link in a newer reminder"
         )
     definition = workflow_of(services, officer).definition
-    label = _still_needed(session, officer, definition, Action(action), subject, row)
+    label = _still_needed(session, officer, definition, Action(action), subject, row, now)
     target = LinkedAction(
         action=Action(action),
         officer_ref=officer.ref,
@@ -306,6 +307,7 @@ def _still_needed(
     action: Action,
     subject: str,
     row: Reminder,
+    now: datetime,
 ) -> str:
     """The subject's label if the action still has a reason to be done; else why not."""
     if action is Action.OPEN:
@@ -344,11 +346,18 @@ def _still_needed(
             f"{latest.signed_at:%Y-%m-%d}; nothing is left to do here"
         )
     placement = repo.open_placement(session, officer)
-    if placement is None or placement.supervisor.email != row.recipient_email:
+    # The supervisor, or whoever stands in for them today (a substitute while they are
+    # away, the assignee of a reassigned sign-off): a substitute's link lapses with the
+    # absence it was sent in.
+    cover = stand_in(session, placement, spec.name, now) if placement is not None else None
+    signers = {placement.supervisor.email} if placement is not None else set()
+    signers |= {cover.email} if cover is not None else set()
+    if row.recipient_email not in signers:
         now_with = placement.supervisor.name if placement else "nobody"
+        covered = f" ({cover.name} standing in)" if cover is not None else ""
         raise PermissionDenied(
             f"this link was for {row.recipient_name}, and {officer.name}'s supervisor is now "
-            f"{now_with}: only they can sign off the {spec.label}"
+            f"{now_with}{covered}: only they can sign off the {spec.label}"
         )
     return spec.label
 

@@ -32,6 +32,8 @@ from lifecycle.persistence.tables import (
     Officer,
     Placement,
     Signoff,
+    SignoffAssignment,
+    SupervisorAbsence,
     User,
 )
 from lifecycle.roles import SECRETARIAT_TIMEZONE
@@ -39,8 +41,12 @@ from lifecycle.services.context import Services
 
 _CACHE = "attache.facts"  # session.info key
 # Writing one of these changes an officer's rows; AuditEvent is handled on its own.
-_FACT_TABLES = (ChecklistTick, Signoff, Placement)
-_WATCHED_NAMES = frozenset(str(model.__tablename__) for model in (*_FACT_TABLES, AuditEvent, User))
+_FACT_TABLES = (ChecklistTick, Signoff, Placement, SignoffAssignment)
+# An absence is the supervisor's, so it changes the rows of every officer they supervise.
+_EVERYONES = (User, SupervisorAbsence)
+_WATCHED_NAMES = frozenset(
+    str(model.__tablename__) for model in (*_FACT_TABLES, *_EVERYONES, AuditEvent)
+)
 
 
 @dataclass
@@ -174,10 +180,13 @@ def _keep_current(session: Session, _context: Any) -> None:
             cache.rows.pop(obj.officer_id, None)
         elif isinstance(obj, User):
             cache.coordinators = None
+        elif isinstance(obj, SupervisorAbsence):
+            forget(session)
+            return
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, _FACT_TABLES):
             cache.rows.pop(obj.officer_id, None)
-        elif isinstance(obj, User):  # a signer's or supervisor's name may be cached
+        elif isinstance(obj, _EVERYONES):  # a signer's or supervisor's name may be cached
             forget(session)
             return
 

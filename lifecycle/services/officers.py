@@ -8,7 +8,7 @@ raised error leaves the database exactly as it was.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import NoReturn
 
 from sqlalchemy import select
@@ -36,6 +36,7 @@ from lifecycle.roles import Role
 from lifecycle.services import graduation
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
+from lifecycle.services.stand_ins import stand_in
 from lifecycle.services.validation import clean_text
 from lifecycle.state_roles import StateRole
 
@@ -349,20 +350,9 @@ def sign_off(
             known = ", ".join(s.name for s in definition.signoffs)
             raise InvalidData(f"no sign-off {name!r}; sign-offs: {known}")
         placement = repo.open_placement(session, officer)
-        if placement is None or placement.supervisor_id != user.id:
-            supervisor = (
-                f"{placement.supervisor.name} <{placement.supervisor.email}>"
-                if placement
-                else "nobody yet: the officer is not placed"
-            )
-            _refuse(
-                session,
-                officer,
-                expected_version,
-                PermissionDenied(
-                    f"only {officer.ref}'s supervisor can sign off {name}; that is {supervisor}"
-                ),
-            )
+        on_behalf_of = _signing_for(session, officer, placement, name, user, services.now())
+        if isinstance(on_behalf_of, PermissionDenied):
+            _refuse(session, officer, expected_version, on_behalf_of)
         if officer.state != spec.stage:
             raise TransitionNotAllowed(
                 f"{officer.ref} is {officer.state}; {name} can be signed off during {spec.stage}"
@@ -395,15 +385,42 @@ def sign_off(
                 comment=text,
                 signed_at=services.now(),
                 via=via,
+                on_behalf_of_id=on_behalf_of.id if on_behalf_of else None,
             )
         )
         services.officer_changed(session, officer)
+        behalf = f" on behalf of {on_behalf_of.name}" if on_behalf_of else ""
         return Outcome(
             officer.ref,
-            f"{officer.ref}: {name} {decision} by {user.name}",
+            f"{officer.ref}: {name} {decision} by {user.name}{behalf}",
             officer.state,
             officer.version,
         )
+
+
+def _signing_for(
+    session: Session,
+    officer: Officer,
+    placement: Placement | None,
+    name: str,
+    user: User,
+    now: datetime,
+) -> User | PermissionDenied | None:
+    """Whom ``user`` signs ``name`` for: None when they are the officer's supervisor, the
+    supervisor when they stand in (an absence's substitute, a reassignment's assignee);
+    else the refusal, naming who may sign."""
+    if placement is not None and placement.supervisor_id == user.id:
+        return None
+    cover = stand_in(session, placement, name, now) if placement is not None else None
+    if placement is not None and cover is not None and cover.id == user.id:
+        return placement.supervisor
+    if placement is None:
+        who = "nobody yet: the officer is not placed"
+    else:
+        who = f"{placement.supervisor.name} <{placement.supervisor.email}>"
+        if cover is not None:
+            who += f", or {cover.name} <{cover.email}> standing in for them"
+    return PermissionDenied(f"only {officer.ref}'s supervisor can sign off {name}; that is {who}")
 
 
 def _refuse(

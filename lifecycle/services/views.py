@@ -15,11 +15,14 @@ from lifecycle.persistence.tables import (
     DefinitionVersion,
     Division,
     Officer,
+    Placement,
+    Signoff,
     User,
 )
 from lifecycle.roles import COUNTRIES
 from lifecycle.services.context import Services
 from lifecycle.services.facts import latest_signoffs, load_facts, workflow_of
+from lifecycle.services.stand_ins import assigned_to, covering
 
 JSONDict = dict[str, Any]
 
@@ -70,6 +73,8 @@ def _officer_detail(services: Services, session: Session, officer: Officer) -> J
                 "label": s.label,
                 "status": latest[s.name].decision if s.name in latest else "pending",
                 "signer": latest[s.name].signer.email if s.name in latest else None,
+                "on_behalf_of": _behalf(latest[s.name]) if s.name in latest else None,
+                "assigned_to": _assignee(session, placement, s.name),
                 "comment": latest[s.name].comment if s.name in latest else None,
                 "signed_at": latest[s.name].signed_at.isoformat() if s.name in latest else None,
             }
@@ -82,12 +87,35 @@ def _officer_detail(services: Services, session: Session, officer: Officer) -> J
             "department": placement.division.department.code,
             "supervisor": placement.supervisor.email,
             "supervisor_name": placement.supervisor.name,
+            "covered_by": _cover(session, placement, services),
             "kind": placement.kind,
             "start": placement.start_date.isoformat(),
             "end": placement.end_date.isoformat(),
         },
         "history": _history(session, officer, signoff_rows),
     }
+
+
+def _behalf(signoff: Signoff) -> str | None:
+    """The supervisor a stand-in signed for (their e-mail), if a stand-in signed."""
+    return signoff.on_behalf_of.email if signoff.on_behalf_of is not None else None
+
+
+def _cover(session: Session, placement: Placement, services: Services) -> JSONDict | None:
+    """Who covers for the supervisor today, if they are away."""
+    absence = covering(session, placement.supervisor, services.now())
+    if absence is None:
+        return None
+    return {
+        "name": absence.substitute.name,
+        "email": absence.substitute.email,
+        "until": absence.ends_on.isoformat(),
+    }
+
+
+def _assignee(session: Session, placement: Placement | None, name: str) -> str | None:
+    found = assigned_to(session, placement, name) if placement is not None else None
+    return found.email if found is not None else None
 
 
 def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> list[JSONDict]:
@@ -120,6 +148,7 @@ def _history(session: Session, officer: Officer, signoff_rows: list[Any]) -> lis
             "name": s.name,
             "decision": s.decision,
             "actor": s.signer.email,
+            "on_behalf_of": _behalf(s),
             "comment": s.comment,
             "via": s.via,
         }

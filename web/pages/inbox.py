@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from lifecycle.roles import Role
 from lifecycle.services.accounts import Visitor
-from lifecycle.services.inbox import pending_signoffs
+from lifecycle.services.inbox import covers, pending_signoffs
 from web.auth import page, services_of
 from web.rendering import render
 
@@ -20,4 +20,5 @@ def inbox(
 ) -> Response:
     return render(request, "inbox.html", {
         "items": pending_signoffs(services_of(request), who.id), "done": done,
+        "covers": covers(services_of(request), who.id),
     })
