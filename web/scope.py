@@ -15,7 +15,9 @@ from lifecycle.services.officers import Outcome
 def visible(services: Services, who: Visitor, ref: str) -> str:
     """The officer's reference if ``who`` may see them (raises 404/403 otherwise)."""
     with services.db.reading() as session:
-        return visible_officer(session, who.role, who.id, who.email, ref).ref
+        return visible_officer(
+            session, who.role, who.id, who.email, ref, services.today()
+        ).ref
 
 
 def officer_diagram(services: Services, ref: str) -> str:
