@@ -80,3 +80,17 @@ class TemplateBody(_Body):
     subject: str = Field(max_length=2000)
     txt: str = Field(max_length=100_000)
     html: str = Field(max_length=200_000)
+
+
+class AbsenceBody(_Body):
+    supervisor: str = Field(min_length=3, max_length=320)  # who is away
+    starts_on: date = Field(alias="from")
+    ends_on: date = Field(alias="until")
+    substitute: str = Field(min_length=3, max_length=320)
+    reason: str | None = Field(default=None, max_length=2000)
+
+
+class ReassignBody(_Body):
+    to: str = Field(min_length=3, max_length=320)  # the supervisor who signs instead
+    reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(default=None, ge=1)

@@ -98,6 +98,7 @@ def covers(services: Services, user_id: int) -> list[JSONDict]:
             other = absence.substitute if mine else absence.supervisor
             notes.append(
                 {
+                    "id": absence.id,
                     "kind": "covered_by" if mine else "covering_for",
                     "name": other.name,
                     "email": other.email,

@@ -2,10 +2,10 @@
 
 from fastapi import APIRouter
 
-from web.api import batches, imports, officers, people, reminders, reports
+from web.api import batches, delegation, imports, officers, people, reminders, reports
 from web.errors import PROBLEM_RESPONSES
 
 # Documenting 422 here also replaces FastAPI's default 422 body, which we never send.
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
-for module in (officers, batches, imports, people, reminders, reports):
+for module in (officers, delegation, batches, imports, people, reminders, reports):
     router.include_router(module.router)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from lifecycle.errors import NotFound
 from lifecycle.roles import Role
-from lifecycle.services import certificates, views
+from lifecycle.services import certificates, delegation, views
 from lifecycle.services import documents as document_service
 from lifecycle.services import officers as act
 from lifecycle.services import revert as undo
@@ -182,6 +182,23 @@ def tick(
     ref = visible(services, who, ref)
     change = act.tick if ticked else act.untick
     outcome = change(services, ref, item, actor=who.email)
+    return done(f"/officers/{outcome.ref}", outcome.message)
+
+
+@router.post("/officers/{ref}/signoffs/reassign")
+def reassign(
+    request: Request,
+    ref: str,
+    name: Annotated[str, Form(max_length=100)],
+    to: Annotated[str, Form(max_length=320)],
+    reason: Annotated[str, Form(max_length=2000)],
+    expected_version: Annotated[int | None, Form()] = None,
+    who: Visitor = page(C),
+) -> Response:
+    outcome = delegation.reassign_signoff(
+        services_of(request), ref, name, to, reason=reason, actor=who.email,
+        expected_version=expected_version,
+    )
     return done(f"/officers/{outcome.ref}", outcome.message)
 
 
