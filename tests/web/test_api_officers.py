@@ -85,7 +85,8 @@ def test_an_officer_record_is_the_whole_story(client: TestClient, world: World) 
     detail = get(client, world, f"/api/officers/{world.mine}")
     ticked = {"ticked": True, "ticked_by": COORDINATOR, "ticked_at": START}
     unticked = {"ticked": False, "ticked_by": None, "ticked_at": None}
-    pending = {"status": "pending", "signer": None, "comment": None, "signed_at": None}
+    pending = {"status": "pending", "signer": None, "comment": None, "signed_at": None,
+               "on_behalf_of": None, "assigned_to": None}
     transition = {"at": START, "kind": "transition", "actor": COORDINATOR, "reason": None}
     assert {
         **summary(world.mine, 0),
@@ -122,6 +123,7 @@ def test_an_officer_record_is_the_whole_story(client: TestClient, world: World) 
             "department": "APSC",
             "supervisor": SUPERVISOR,
             "supervisor_name": "Maria Santos",
+            "covered_by": None,
             "kind": "initial",
             "start": "2023-02-01",  # the batch start: placed before the batch began
             "end": "2024-01-31",
@@ -488,9 +490,11 @@ def test_the_supervisor_signs_off_the_midterm_then_returns_the_final(
     signoffs = get(client, world, f"/api/officers/{world.mine}")["signoffs"]
     assert [
         {"name": "placement.midterm", "label": "Placement mid-term review", "status": "approved",
-         "signer": SUPERVISOR, "comment": "Excellent drafting", "signed_at": NOW},
+         "signer": SUPERVISOR, "comment": "Excellent drafting", "signed_at": NOW,
+         "on_behalf_of": None, "assigned_to": None},
         {"name": "placement.final", "label": "Placement final review", "status": "returned",
-         "signer": SUPERVISOR, "comment": "Add the outcome document", "signed_at": NOW},
+         "signer": SUPERVISOR, "comment": "Add the outcome document", "signed_at": NOW,
+         "on_behalf_of": None, "assigned_to": None},
     ] == signoffs
 
 
@@ -559,6 +563,8 @@ def test_each_supervisor_inbox_holds_their_officers_only(
             # 2 Jan + 6 months is Sunday 2 July: due Monday 3 July, 09:00 in Jakarta
             "due": "2023-07-03T02:00:00+00:00",
             "overdue": False,
+            "on_behalf_of": None,
+            "reassigned_to": None,
         }
 
     mine = item(world.mine, 0, version_of(client, world, world.mine))

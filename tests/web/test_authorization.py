@@ -20,7 +20,7 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 
 from lifecycle.roles import Role
-from tests.support import DIVISION, OTHER_SUPERVISOR, dump
+from tests.support import DIVISION, OTHER_SUPERVISOR, SUPERVISOR, dump
 from tests.web.conftest import (
     EMAILS,
     PASSWORD,
@@ -80,6 +80,13 @@ TABLE = [
     Route("DELETE", "/api/officers/{ref}/checklist/{item}", roles(C, OFF)),
     Route("POST", "/api/officers/{ref}/signoffs/{name}", roles(S), {"decision": "approve"}),
     Route("GET", "/api/inbox", roles(S)),
+    Route("GET", "/api/absences", roles(C, S)),
+    Route("POST", "/api/absences", roles(C, S), {
+        "supervisor": SUPERVISOR, "from": "2023-03-01", "until": "2023-03-10",
+        "substitute": OTHER_SUPERVISOR}),
+    Route("DELETE", "/api/absences/{absence_id}", roles(C, S)),  # unknown: 404
+    Route("POST", "/api/officers/{ref}/signoffs/{name}/assignee", roles(C),
+          {"to": OTHER_SUPERVISOR, "reason": "Maria on leave"}),
     Route("GET", "/api/batches", roles(C, V)),
     Route("GET", "/api/reports", roles(C, V)),  # aggregates only
     Route("POST", "/api/batches", roles(C), BATCH),
@@ -125,6 +132,11 @@ TABLE = [
     Route("POST", "/officers/{ref}/checklist/{item}", roles(C, OFF), {"ticked": "true"}),
     Route("POST", "/officers/{ref}/signoffs/{name}", roles(S), {"decision": "approve"}),
     Route("GET", "/inbox", roles(S)),
+    Route("POST", "/inbox/away", roles(S),
+          {"starts_on": "2023-03-01", "ends_on": "2023-03-10", "substitute": OTHER_SUPERVISOR}),
+    Route("POST", "/inbox/away/{absence_id}/cancel", roles(S)),  # unknown: 404
+    Route("POST", "/officers/{ref}/signoffs/reassign", roles(C),
+          {"name": "placement.midterm", "to": OTHER_SUPERVISOR, "reason": "Maria on leave"}),
     Route("GET", "/reminders", roles(C)),
     Route("POST", "/reminders/{reminder_id}/retry", roles(C)),
     Route("GET", "/templates", roles(C)),
@@ -237,6 +249,7 @@ def concrete(path: str, world: World) -> str:
         reminder_id=world.failed_reminder,
         feed_id=999_999,  # no such feed: the gate is what is checked here
         record_id=999_999,  # no such career record: likewise
+        absence_id=999_999,  # no such absence: likewise
         round_months=6,
         token="no-such-token",
         code="K7QH-2M9X-4TRB-ZC0D",  # no certificate has it

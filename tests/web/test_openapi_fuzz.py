@@ -63,6 +63,7 @@ def existing(case: Case, world: World) -> dict[str, object]:
         "name": "signoff_due" if template else "placement.midterm",
         "track": "junior-diplomats",
         "reminder_id": world.failed_reminder,
+        "absence_id": 999_999,  # none in the seed
         "code": "K7QH-2M9X-4TRB-ZC0D",  # well-formed; no certificate in the seed has it
     }
     return {name: known[name] for name in case.path_parameters or {}}
