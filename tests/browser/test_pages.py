@@ -71,5 +71,6 @@ def test_the_main_pages_load_cleanly_and_label_every_control(
     assert 6 == visit(admin, "/users", "Users", console)
 
     supervisor = sign_in(SUPERVISOR)
-    assert 1 == visit(supervisor, "/inbox", "Sign-offs waiting for you", console)
+    # The sign-off form, and the "I will be away" form (from, until, substitute, reason).
+    assert 5 == visit(supervisor, "/inbox", "Sign-offs waiting for you", console)
     expect(supervisor.page.locator(f"article.card[data-ref='{placed}']")).to_be_visible()
