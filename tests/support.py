@@ -14,6 +14,7 @@ from lifecycle.services import officers as act
 COORDINATOR = "coord@asean.example"
 SUPERVISOR = "super@asean.example"
 OTHER_SUPERVISOR = "other.super@asean.example"
+THIRD_SUPERVISOR = "third.super@asean.example"  # a stand-in for the delegation tests
 VIEWER = "viewer@asean.example"
 DIVISION = "Political Cooperation Division"
 INDUCTION = ("asean_introduction", "rules_briefing", "jakarta_visits")
@@ -54,6 +55,16 @@ def to_placement(services: Services, ref: str) -> None:
         act.tick(services, ref, item, actor=COORDINATOR)
     act.place(services, ref, division=DIVISION, supervisor=SUPERVISOR, actor=COORDINATOR)
     act.advance(services, ref, "start_placement", actor=COORDINATOR)
+
+
+def placed_with_cover_at_hand(services: Services) -> str:
+    """The programme, a third supervisor, and one officer placed with SUPERVISOR: the
+    delegation tests' world (OTHER_SUPERVISOR and THIRD_SUPERVISOR can stand in)."""
+    seed_programme(services)
+    setup.add_user(services, name="Third Supervisor", email=THIRD_SUPERVISOR, role="supervisor")
+    [officer] = nominate(services)
+    to_placement(services, officer)
+    return officer
 
 
 def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:

@@ -241,7 +241,7 @@ def _supervisor(session: Session, email: str, what: str) -> User:
     person = repo.user_by_email(session, email)
     if person.role != Role.SUPERVISOR:
         raise InvalidData(f"{person.email} is a {person.role}, not a supervisor; the {what} "
-                          "must be a supervisor (attache user list --role supervisor)")
+                          "must be a supervisor")
     return person
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence.tables import (
@@ -69,20 +69,25 @@ def covered_by_me(session: Session, user: User, now: datetime) -> list[tuple[Off
     ):
         if absence.starts_on <= local_today(absence.supervisor, now) <= absence.ends_on:
             found += [(o, None) for o in supervised(session, absence.supervisor_id)]
+    # This user's assignments on open placements that no later one has replaced.
+    later = SignoffAssignment.__table__.alias("later")
+    replaced = exists().where(
+        later.c.placement_id == SignoffAssignment.placement_id,
+        later.c.name == SignoffAssignment.name,
+        later.c.id > SignoffAssignment.id,
+    )
     rows = session.execute(
-        select(SignoffAssignment, Placement)
+        select(Officer, SignoffAssignment.name)
+        .join(SignoffAssignment, SignoffAssignment.officer_id == Officer.id)
         .join(Placement, Placement.id == SignoffAssignment.placement_id)
-        .where(Placement.ended_at.is_(None))
-        .order_by(SignoffAssignment.id)
-    ).all()
-    latest: dict[tuple[int, str], SignoffAssignment] = {}
-    for assignment, _ in rows:
-        latest[(assignment.placement_id, assignment.name)] = assignment
-    for assignment in latest.values():
-        if assignment.assignee_id == user.id:
-            officer = session.get(Officer, assignment.officer_id)
-            assert officer is not None
-            found.append((officer, assignment.name))
+        .where(
+            SignoffAssignment.assignee_id == user.id,
+            Placement.ended_at.is_(None),
+            ~replaced,
+        )
+        .order_by(Officer.ref, SignoffAssignment.name)
+    )
+    found += [(officer, name) for officer, name in rows]
     return found
 
 

@@ -34,25 +34,22 @@ from tests.support import (
     COORDINATOR,
     OTHER_SUPERVISOR,
     SUPERVISOR,
+    THIRD_SUPERVISOR,
     VIEWER,
     dump,
     nominate,
+    placed_with_cover_at_hand,
     seed_programme,
-    to_placement,
 )
 
 MIDTERM = "placement.midterm"
 FINAL = "placement.final"
-THIRD = "third.super@asean.example"
+THIRD = THIRD_SUPERVISOR
 
 
 @pytest.fixture
 def ref(services: Services) -> str:
-    seed_programme(services)
-    setup.add_user(services, name="Third Supervisor", email=THIRD, role="supervisor")
-    [officer] = nominate(services)
-    to_placement(services, officer)
-    return officer
+    return placed_with_cover_at_hand(services)
 
 
 def supervisor_reminders(services: Services, about: str) -> list[tuple[date, str, str]]:

@@ -8,41 +8,29 @@ import json
 
 import pytest
 
-from lifecycle.services import Services, setup
+from lifecycle.services import Services
 from tests.support import (
     COORDINATOR,
     OTHER_SUPERVISOR,
     SUPERVISOR,
+    THIRD_SUPERVISOR,
     dump,
-    nominate,
-    seed_programme,
-    to_placement,
+    placed_with_cover_at_hand,
 )
+from tests.web.test_action_links import run_attache
 
-THIRD = "third.super@asean.example"
+THIRD = THIRD_SUPERVISOR
 
 
 @pytest.fixture
 def ref(services: Services) -> str:
-    seed_programme(services)
-    setup.add_user(services, name="Third Supervisor", email=THIRD, role="supervisor")
-    [officer] = nominate(services)
-    to_placement(services, officer)
-    return officer
+    return placed_with_cover_at_hand(services)
 
 
 def run(services: Services, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    from console.app import main
-
-    argv = ["--database", services.db.url, "--now", services.now().isoformat(),
-            "supervisor", *args]  # fmt: skip
-    try:
-        main(argv)
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out + captured.err
+    """``attache supervisor ARGS`` at the services' clock (exit code, what it printed)."""
+    return run_attache(capsys, "--database", services.db.url, "--now",
+                       services.now().isoformat(), "supervisor", *args)
 
 
 def test_away_lists_and_cancels(
