@@ -33,6 +33,27 @@ def exit_code(exit_: SystemExit) -> int:
     return 1
 
 
+class LastResort(logging.StreamHandler):  # type: ignore[type-arg]
+    """What ``logging.lastResort`` prints in a process that configures no logging: a
+    warning that no handler takes, on stderr. Under pytest the root logger has handlers
+    of its own, so the real last resort stays silent; this one, put on the root logger
+    for one run, ignores them and prints a record only if no logger on its way up to the
+    root has a handler (WeasyPrint's, for one, has a NullHandler: nothing is printed)."""
+
+    def __init__(self, stream: object) -> None:
+        super().__init__(stream)
+        self.setLevel(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger: logging.Logger | None = logging.getLogger(record.name)
+        root = logging.getLogger()
+        while logger is not None and logger is not root:
+            if logger.handlers:
+                return
+            logger = logger.parent
+        super().emit(record)
+
+
 def run_main(
     argv: Sequence[str],
     *,
@@ -47,11 +68,7 @@ def run_main(
         if cwd is not None:
             stack.enter_context(contextlib.chdir(cwd))
         out, err, _ = stack.enter_context(CliRunner().isolation(env=dict(env or {})))
-        # A process that configures no logging prints warnings through logging's last
-        # resort handler; under pytest the root logger has handlers, so that would not
-        # happen: this handler stands in for it, on this run's stderr.
-        last_resort = logging.StreamHandler(sys.stderr)
-        last_resort.setLevel(logging.WARNING)
+        last_resort = LastResort(sys.stderr)
         root = logging.getLogger()
         root.addHandler(last_resort)
         try:
