@@ -28,11 +28,11 @@ from lifecycle.errors import InvalidData
 from lifecycle.guards import unmet
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Batch, DefinitionVersion, Officer, Signoff, Track
-from lifecycle.roles import COUNTRIES
-from lifecycle.services.context import Services
+from lifecycle.roles import COUNTRIES, Role
+from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import facts_from, officers_rows
 from lifecycle.services.inbox import deadlines
-from lifecycle.services.search import fold
+from lifecycle.services.search import SEARCHERS, fold
 
 DUE_SOON = timedelta(days=7)
 PER_PAGE = 20
@@ -117,6 +117,7 @@ class Worklist:
     filters: Filters
     stages: list[tuple[str, str]]  # (name, label) of the stages the filters can name
     blockers: list[tuple[str, str]]  # (name, label) of the checklists and sign-offs
+    bulk: dict[str, list[tuple[str, str]]]  # what the bulk menu offers: Definitions.menu
 
     @property
     def pages(self) -> int:
@@ -140,6 +141,27 @@ class Definitions:
                 seen.setdefault(state.name, state.label)
         return list(seen.items())
 
+    def menu(self) -> dict[str, list[tuple[str, str]]]:
+        """The bulk menu's choices: coordinators' triggers and the checklist items they
+        may tick, as (name, label), and which triggers ask for a reason."""
+        triggers: dict[str, str] = {}
+        items: dict[str, str] = {}
+        reasons: dict[str, str] = {}
+        for workflow in self.by_id.values():
+            for trigger in workflow.definition.triggers:
+                if Role.COORDINATOR in trigger.roles:
+                    triggers.setdefault(trigger.name, trigger.label)
+                    if trigger.reason_required:
+                        reasons.setdefault(trigger.name, trigger.label)
+            for checklist in workflow.definition.checklists:
+                if Role.COORDINATOR in checklist.roles:
+                    for item in checklist.items:
+                        items.setdefault(item.key, f"{checklist.label}: {item.label}")
+        return {
+            "triggers": list(triggers.items()), "items": list(items.items()),
+            "reason_required": list(reasons.items()),
+        }
+
     def blockers(self) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for workflow in self.by_id.values():
@@ -150,10 +172,11 @@ class Definitions:
         return list(seen.items())
 
 
-def worklist(services: Services, filters: Filters) -> Worklist:
+def worklist(services: Services, filters: Filters, *, actor: str) -> Worklist:
     """One page of the officers ``filters`` admit, as cards, and how many there are."""
     now = services.now()
     with services.db.reading() as session:
+        require_role(repo.user_by_email(session, actor), SEARCHERS, "listing officers")
         definitions = Definitions(services, session)
         batch_id = repo.batch_by_ref(session, filters.batch).id if filters.batch else None
         query = officers_query(filters, batch_id)
@@ -175,6 +198,7 @@ def worklist(services: Services, filters: Filters) -> Worklist:
             filters=filters,
             stages=definitions.stages(),
             blockers=definitions.blockers(),
+            bulk=definitions.menu(),
         )
 
 

@@ -168,6 +168,8 @@ TABLE = [
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
     Route("GET", "/search", roles(C, V)),
+    Route("GET", "/officers", roles(C, V)),
+    Route("POST", "/officers/bulk", roles(C), {"action": "remind", "ref": "JD17-01"}),
     Route("POST", "/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
     Route("GET", "/officers/{ref}/documents/{item}", roles(C, OFF)),
     Route("GET", "/api/officers/{ref}/documents", roles(C, OFF)),
