@@ -14,12 +14,12 @@ is due in its ``stage``, a checklist in its ``open_in`` states.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lifecycle.definition import WorkflowDefinition
@@ -27,11 +27,17 @@ from lifecycle.engine import CompiledWorkflow
 from lifecycle.errors import InvalidData
 from lifecycle.guards import unmet
 from lifecycle.persistence import repository as repo
-from lifecycle.persistence.tables import Batch, DefinitionVersion, Officer, Signoff, Track
+from lifecycle.persistence.tables import (
+    Batch,
+    DefinitionVersion,
+    Officer,
+    Reminder,
+    Signoff,
+    Track,
+)
 from lifecycle.roles import COUNTRIES, Role
 from lifecycle.services.context import Services, require_role
 from lifecycle.services.facts import facts_from, officers_rows
-from lifecycle.services.inbox import deadlines
 from lifecycle.services.search import SEARCHERS, fold
 
 DUE_SOON = timedelta(days=7)
@@ -84,7 +90,7 @@ class Filters:
         return {k: v for k, v in params.items() if v is not None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Glance:
     """What the light pass knows of one officer."""
 
@@ -124,12 +130,16 @@ class Worklist:
         return max(1, -(-self.total // self.filters.per_page))
 
 
+_Named = list[tuple[str, str]]  # (name, label) pairs
+
+
 class Definitions:
     """The compiled workflow of each published definition, read once."""
 
     def __init__(self, services: Services, session: Session) -> None:
         rows = session.scalars(select(DefinitionVersion)).all()
         self.by_id: dict[int, CompiledWorkflow] = {d.id: services.workflows.get(d) for d in rows}
+        self._waiting: dict[tuple[int, str], tuple[_Named, _Named]] = {}
 
     def of(self, glance: Glance) -> WorkflowDefinition:
         return self.by_id[glance.definition_id].definition
@@ -140,6 +150,32 @@ class Definitions:
             for state in workflow.definition.states:
                 seen.setdefault(state.name, state.label)
         return list(seen.items())
+
+    def deadline_names(self) -> set[str]:
+        """Every sign-off and checklist that has a deadline, in any definition."""
+        names: set[str] = set()
+        for workflow in self.by_id.values():
+            names |= {s.name for s in workflow.definition.signoffs if s.due is not None}
+            names |= {c.name for c in workflow.definition.checklists if c.due is not None}
+        return names
+
+    def waiting_in(
+        self, definition_id: int, state: str
+    ) -> tuple[_Named, _Named]:
+        """The sign-offs due in ``state`` and the checklists open in it, as (name,
+        label); none in a final state, which waits for nothing. Worked out once per
+        state, not once per officer."""
+        key = (definition_id, state)
+        found = self._waiting.get(key)
+        if found is None:
+            definition = self.by_id[definition_id].definition
+            final = state in definition.final_states
+            found = self._waiting[key] = (
+                [(s.name, s.label) for s in definition.signoffs if s.stage == state and not final],
+                [(c.name, c.label) for c in definition.checklists
+                 if state in c.open_in and not final],
+            )
+        return found
 
     def menu(self) -> dict[str, list[tuple[str, str]]]:
         """The bulk menu's choices: coordinators' triggers and the checklist items they
@@ -235,7 +271,7 @@ def glance(
     if not glances:
         return []
     ids = query.with_only_columns(Officer.id).order_by(None)
-    due = deadlines(session, ids)
+    due = _deadlines_near(session, ids, definitions.deadline_names(), now + DUE_SOON)
     latest: dict[tuple[int, str], str] = {}
     for officer_id, name, given in session.execute(
         select(Signoff.officer_id, Signoff.name, Signoff.decision)
@@ -244,23 +280,37 @@ def glance(
         latest[(officer_id, name)] = given  # the last decision wins
     late_checklists: list[tuple[Glance, str, str, datetime]] = []
     for glance in glances:
-        definition = definitions.of(glance)
-        if glance.state in definition.final_states:
-            continue  # a final state waits for nothing
-        for spec in definition.signoffs:
-            decision = latest.get((glance.id, spec.name))
-            if spec.stage != glance.state or decision == "approved":
+        signoffs, checklists = definitions.waiting_in(glance.definition_id, glance.state)
+        for name, label in signoffs:
+            decision = latest.get((glance.id, name))
+            if decision == "approved":
                 continue
             if decision is not None:
-                glance.returned.append(spec.label)
-            _judge(glance, spec.label, due.get((glance.id, spec.name)), now)
-        for checklist in definition.checklists:
-            deadline = due.get((glance.id, checklist.name))
-            # Only those near or past their deadline need their ticks counted.
-            if glance.state in checklist.open_in and deadline and deadline < now + DUE_SOON:
-                late_checklists.append((glance, checklist.name, checklist.label, deadline))
+                glance.returned.append(label)
+            _judge(glance, label, due.get((glance.id, name)), now)
+        for name, label in checklists:
+            deadline = due.get((glance.id, name))
+            if deadline is not None:  # near or past: its ticks must be counted
+                late_checklists.append((glance, name, label, deadline))
     _judge_checklists(session, definitions, late_checklists, now)
     return glances
+
+
+def _deadlines_near(
+    session: Session, officer_ids: Select[Any], names: Collection[str], before: datetime
+) -> dict[tuple[int, str], datetime]:
+    """The deadlines (as inbox.deadline: the last "due" reminder) before ``before`` of
+    the sign-offs and checklists ``names``; the later ones can be neither overdue nor
+    due this week, so they are not even sent back."""
+    latest = func.max(Reminder.due_at)
+    rows = session.execute(
+        select(Reminder.officer_id, Reminder.about, latest)
+        .where(Reminder.officer_id.in_(officer_ids), Reminder.about.in_(names),
+               Reminder.kind == "reminder")
+        .group_by(Reminder.officer_id, Reminder.about)
+        .having(latest < before)
+    )
+    return {(oid, about): due for oid, about, due in rows if oid is not None and about}
 
 
 def _judge(glance: Glance, label: str, deadline: datetime | None, now: datetime) -> None:
