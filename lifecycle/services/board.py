@@ -49,4 +49,4 @@ def batch_board(services: Services, batch_ref: str) -> JSONDict:
                 "more": len(here) - len(shown),
                 "overdue": sum(1 for g in here if g.overdue),
             })
-        return {**batch_summary(session, batch), "columns": columns, "bulk": definitions.menu()}
+        return {**batch_summary(session, batch), "columns": columns}

@@ -208,6 +208,12 @@ class Definitions:
         return list(seen.items())
 
 
+def bulk_menu(services: Services) -> dict[str, list[tuple[str, str]]]:
+    """What the bulk bar offers (Definitions.menu), for a page that has no worklist."""
+    with services.db.reading() as session:
+        return Definitions(services, session).menu()
+
+
 def worklist(services: Services, filters: Filters, *, actor: str) -> Worklist:
     """One page of the officers ``filters`` admit, as cards, and how many there are."""
     now = services.now()
