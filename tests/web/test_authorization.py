@@ -68,6 +68,8 @@ def roles(*allowed: Role) -> frozenset[Role]:
 TABLE = [
     # -- API (bearer token) ----------------------------------------------------------
     Route("GET", "/api/officers", roles(C)),
+    Route("GET", "/api/worklist", roles(C, V)),
+    Route("POST", "/api/officers/bulk", roles(C), {"action": "remind", "refs": ["JD17-01"]}),
     Route("GET", "/api/officers/{ref}", roles(C, S, OFF)),
     Route("GET", "/api/officers/{ref}/diagram", roles(C, S, OFF)),
     Route("GET", "/api/officers/{ref}/reminders", roles(C, S, OFF)),

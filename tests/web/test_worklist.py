@@ -157,3 +157,30 @@ def test_the_board_folds_empty_stages_and_offers_the_bulk_bar(
     assert 'class="column empty" role="listitem" aria-labelledby="col-nominated"' in board.text
     assert 'id="bulk"' in board.text and 'form="bulk"' in board.text
     assert 'commandfor="dlg-' in board.text  # withdraw asks its reason in a dialog
+
+
+def test_the_api_lists_the_same_pages_and_acts_in_bulk(world: World, client: TestClient) -> None:
+    new = nominate_vietnamese(world)
+    bearer = world.bearer(Role.COORDINATOR)
+    listed = client.get("/api/worklist", params={"batch": "JD17", "per_page": 2}, headers=bearer)
+    assert 200 == listed.status_code, listed.text
+    body = listed.json()
+    assert (3, 2) == (body["total"], body["pages"])
+    assert [world.mine, world.theirs] == [o["ref"] for o in body["officers"]]
+    assert {"done": 0, "total": 3} == {
+        k: body["officers"][0]["checklists"][0][k] for k in ("done", "total")}
+    viewer = client.get("/api/worklist", params={"q": "nguyen"}, headers=world.bearer(Role.VIEWER))
+    assert [new] == [o["ref"] for o in viewer.json()["officers"]]
+    acted = client.post("/api/officers/bulk", headers=bearer, json={
+        "action": "tick", "item": "passport", "refs": [world.mine, new]})
+    assert 200 == acted.status_code, acted.text
+    assert [(world.mine, True), (new, False)] == [
+        (r["ref"], r["ok"]) for r in acted.json()["results"]]
+    assert acted.json()["summary"].startswith(f"1 done, 1 not: {new}: ")
+    with unchanged(world.services):
+        for body_ in ({"action": "tick", "refs": [world.mine]},
+                      {"action": "fly", "refs": [world.mine]},
+                      {"action": "remind", "refs": []}):
+            refused = client.post("/api/officers/bulk", headers=bearer, json=body_)
+            assert 422 == refused.status_code, body_
+        assert 422 == client.get("/api/worklist", params={"sort": "x"}, headers=bearer).status_code
