@@ -184,3 +184,28 @@ def test_the_api_lists_the_same_pages_and_acts_in_bulk(world: World, client: Tes
             refused = client.post("/api/officers/bulk", headers=bearer, json=body_)
             assert 422 == refused.status_code, body_
         assert 422 == client.get("/api/worklist", params={"sort": "x"}, headers=bearer).status_code
+
+
+def test_pages_partition_the_list_and_filters_narrow_it(world: World) -> None:
+    """Whatever the sort and page size, the pages together are the whole list, each
+    officer once; overdue is a part of needs-attention; each card earns its filter."""
+    nominate_vietnamese(world)
+    world.clock.set(SEEDED_AT + timedelta(days=200))
+    act.sign_off(world.services, world.theirs, "placement.midterm", approve=False,
+                 comment="Please add the second month", actor=OTHER_SUPERVISOR)
+
+    def refs(**given: object) -> list[str]:
+        found = worklist(world.services, Filters(**given), actor=COORDINATOR)  # type: ignore[arg-type]
+        return [str(card["ref"]) for card in found.cards]
+
+    for sort in ("ref", "late", "name", "stage"):
+        whole = refs(sort=sort, per_page=100)
+        assert 3 == len(whole) == len(set(whole))
+        for size in (1, 2):
+            paged = [r for page in range(1, 4) for r in refs(sort=sort, per_page=size, page=page)]
+            assert whole == paged, (sort, size)
+    attention = worklist(world.services, Filters(attention=True), actor=COORDINATOR).cards
+    overdue = refs(overdue=True)
+    assert set(overdue) <= {c["ref"] for c in attention}
+    assert all(c["overdue"] or c["returned"] for c in attention)
+    assert refs(overdue=True, country="VN") == []  # the nominated one waits for no deadline
