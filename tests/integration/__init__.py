@@ -1,7 +1,9 @@
-"""Integration tests: real databases, real processes.
+"""Integration tests: real databases, and the CLI as a user sees it.
 
-The helpers below run the ``attache`` CLI the way a user does, in its own OS process,
-so exit codes, stderr and what reaches the database are observed from outside.
+``attache`` runs a CLI command in this process (see ``tests.in_process``: a new Python
+process per command made these tests the suite's slowest), observing its exit code,
+stdout, stderr and what reaches the database as from outside. ``attache_process`` runs
+it in its own OS process, for the few tests about the process itself.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from sqlalchemy import MetaData, inspect, text
 
 from lifecycle.persistence.database import Database
+from tests.in_process import run_main
 
 # A safety net against a hung child, never an assertion about speed.
 PROCESS_TIMEOUT = 180
@@ -45,13 +48,21 @@ def cli_env() -> dict[str, str]:
     return env
 
 
+def cli_args(url: str, *args: str, now: str | None = None) -> list[str]:
+    """``--database URL [--now NOW] ARGS...``"""
+    return ["--database", url, *(["--now", now] if now is not None else []), *args]
+
+
 def attache(url: str, *args: str, now: str | None = None) -> Run:
-    """Run ``python -m lifecycle --database URL [--now NOW] ARGS...`` and wait for it."""
-    argv = [sys.executable, "-m", "lifecycle", "--database", url]
-    if now is not None:
-        argv += ["--now", now]
+    """``attache --database URL [--now NOW] ARGS...``, run in this process."""
+    return Run(*run_main(cli_args(url, *args, now=now), env={"ATTACHE_DATABASE_URL": None}))
+
+
+def attache_process(url: str, *args: str, now: str | None = None) -> Run:
+    """``python -m lifecycle --database URL [--now NOW] ARGS...`` in its own process."""
     done = subprocess.run(
-        [*argv, *args], capture_output=True, text=True, encoding="utf-8",
+        [sys.executable, "-m", "lifecycle", *cli_args(url, *args, now=now)],
+        capture_output=True, text=True, encoding="utf-8",
         env=cli_env(), timeout=PROCESS_TIMEOUT, check=False,
     )
     return Run(done.returncode, done.stdout, done.stderr)

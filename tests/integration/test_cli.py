@@ -1,4 +1,8 @@
-"""The ``attache`` CLI driven as a user drives it: one OS process per command."""
+"""The ``attache`` CLI driven as a user drives it, one command after another.
+
+Each command runs in this process (``tests.integration.attache``) with its own stdout,
+stderr and exit code; the installed console script is run as a real process once.
+"""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Every way a CLI command can fail: the exit code, one clear line, nothing written.
 
-Each case runs the failing command in its own process against a database prepared
-through the services, and compares every table's rows before and after.
+Each case runs the failing command (in this process, with its own stdout, stderr and
+exit code) against a database prepared through the services, and compares every
+table's rows before and after.
 """
 
 from __future__ import annotations

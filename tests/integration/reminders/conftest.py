@@ -35,6 +35,8 @@ from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import Mailbox
 from notifications.rendering import TemplateRenderer
 from notifications.wiring import with_reminders
+from tests.in_process import run_main
+from tests.integration import cli_args
 
 SENDER = Mailbox("Attache", "attache@asean.example")
 PROCESS_TIMEOUT = 180  # a safety net against a hung child, never an assertion
@@ -171,18 +173,20 @@ def cli_env(port: int | None = None, **extra: str) -> dict[str, str]:
 
 
 def cli_argv(url: str, *args: str, now: str | None = None) -> list[str]:
-    argv = [sys.executable, "-m", "lifecycle", "--database", url]
-    if now is not None:
-        argv += ["--now", now]
-    return [*argv, *args]
+    """The command line of an ``attache`` process (``python -m lifecycle ...``)."""
+    return [sys.executable, "-m", "lifecycle", *cli_args(url, *args, now=now)]
 
 
 def run_cli(url: str, *args: str, env: dict[str, str], now: str | None = None,
             cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        cli_argv(url, *args, now=now), capture_output=True, text=True, encoding="utf-8",
-        env=env, timeout=PROCESS_TIMEOUT, check=False, cwd=cwd,
-    )
+    """``attache ARGS`` run in this process (see ``tests.in_process``) with exactly the
+    environment ``env``, as a child process given it would have; the result as
+    ``subprocess.run`` reports one. Kills, signals and long-running commands start a
+    real process from ``cli_argv`` instead."""
+    argv = cli_args(url, *args, now=now)
+    isolated: dict[str, str | None] = {k: None for k in os.environ if k not in env}
+    code, out, err = run_main(argv, env=isolated | env, cwd=cwd)
+    return subprocess.CompletedProcess(argv, code, out, err)
 
 
 # --- A backlog of due reminders, for the crash and concurrency tests ------------------
