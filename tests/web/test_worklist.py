@@ -151,8 +151,11 @@ def test_remind_now_brings_the_next_reminder_forward_once(
 def test_the_board_folds_empty_stages_and_offers_the_bulk_bar(
     world: World, client: TestClient
 ) -> None:
-    board = client.get("/batches/JD17", headers=session_cookie(world.session(Role.COORDINATOR)))
+    signed = world.session(Role.COORDINATOR)
+    board = client.get("/batches/JD17", headers=session_cookie(signed))
     assert board.status_code == 200
+    bar = re.search(r'<form id="bulk".*?</form>', board.text, re.S)
+    assert bar is not None and f'value="{signed.csrf}"' in bar.group(0)  # the form posts
     assert 'class="column" role="listitem" aria-labelledby="col-placement"' in board.text
     assert 'class="column empty" role="listitem" aria-labelledby="col-nominated"' in board.text
     assert 'id="bulk"' in board.text and 'form="bulk"' in board.text
