@@ -88,6 +88,7 @@ def ticked(services: Services, ref: str) -> set[str]:
             for i in c["items"] if i["ticked"]}
 
 
+@pytest.mark.slow  # a real process, started and stopped
 def test_two_processes_accepting_one_officer_one_wins_one_conflicts(
     database_url: str, services: Services
 ) -> None:
@@ -106,6 +107,7 @@ def test_two_processes_accepting_one_officer_one_wins_one_conflicts(
         assert [("accept", "nominated", "accepted")] == transitions(services, ref)
 
 
+@pytest.mark.slow  # a real process, started and stopped
 def test_processes_ticking_one_officer_at_once_succeed_or_conflict(
     database_url: str, services: Services
 ) -> None:

@@ -42,6 +42,9 @@ from tests.integration.reminders.conftest import (
     run_cli,
 )
 
+# Each test kills and restarts real dispatcher processes: slow, and still run in CI.
+pytestmark = pytest.mark.slow
+
 KILLS = 4
 ACK_DELAY = 0.05  # seconds the server keeps a recorded message before answering 250
 # The CLI's lease (not configurable from the environment): each restart runs this much

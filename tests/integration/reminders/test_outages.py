@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from lifecycle.clock import FakeClock
 from lifecycle.persistence import outbox
 from lifecycle.services import Services, setup
@@ -395,6 +397,7 @@ def _lines(stream: Any) -> tuple[queue.Queue[str | None], threading.Thread]:
     return lines, reader
 
 
+@pytest.mark.slow  # a real process, started and stopped
 def test_the_scheduler_process_catches_up_once_after_three_days(
     database_url: str, services: Services, clock: FakeClock, smtp_server: SmtpServer
 ) -> None:

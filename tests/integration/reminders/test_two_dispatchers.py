@@ -145,6 +145,7 @@ def _kill_stragglers(procs: list[subprocess.Popen[str]]) -> None:
             proc.kill()
 
 
+@pytest.mark.slow  # a real process, started and stopped
 def test_two_dispatcher_processes_send_each_reminder_once(
     backlog_url: str, services: Services, meeting_server: SmtpServer
 ) -> None:
