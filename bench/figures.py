@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bench import (
     advance_latency,
     advance_throughput,
+    console_pages,
     dispatch_limit,
     dispatch_scale,
     memory_growth,
@@ -28,6 +29,7 @@ FIGURES: dict[str, Callable[[Bench], list[Result]]] = {
     "preview": preview.run,
     "year": programme_year.run,
     "startup": startup.run,
+    "console": console_pages.run,
 }
 # The row names each figure reports (the smoke test checks every one is in the table).
 ROWS: dict[str, tuple[str, ...]] = {
@@ -40,4 +42,5 @@ ROWS: dict[str, tuple[str, ...]] = {
     "preview": (preview.NAME,),
     "year": (programme_year.NAME,),
     "startup": (startup.HELP_NAME, startup.SHOW_NAME),
+    "console": (console_pages.BOARD_NAME, console_pages.ATTENTION_NAME),
 }

@@ -25,6 +25,9 @@ class Sizes:
     year_baseline_officers: int
     year_backends: tuple[str, ...]
     startup_repeats: int  # fresh processes of each command, side by side
+    console_page: int  # officers on the baseline page (one batch, one page)
+    console_board: int  # officers in the batch whose board is opened
+    console_attention: int  # officers besides those, 100 to a batch, all late
 
 
 FULL = Sizes(
@@ -47,6 +50,9 @@ FULL = Sizes(
     # only by default; --year-everywhere runs it on PostgreSQL too.
     year_backends=("sqlite",),
     startup_repeats=21,
+    console_page=20,
+    console_board=500,
+    console_attention=5_000,
 )
 
 QUICK = Sizes(
@@ -67,4 +73,7 @@ QUICK = Sizes(
     year_baseline_officers=1,
     year_backends=("sqlite",),
     startup_repeats=3,
+    console_page=5,
+    console_board=30,
+    console_attention=60,
 )

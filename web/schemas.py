@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
+
+from lifecycle.services.bulk import MAX_SELECTED
 
 # Row ids are INTEGER columns (32-bit on PostgreSQL): a larger number names no row, and
 # asking the database for it fails (a 500) instead of finding nothing.
@@ -94,3 +96,13 @@ class ReassignBody(_Body):
     to: str = Field(min_length=3, max_length=320)  # the supervisor who signs instead
     reason: str = Field(min_length=1, max_length=2000)
     expected_version: int | None = Field(default=None, ge=1)
+
+
+class BulkBody(_Body):
+    action: Literal["advance", "tick", "remind"]
+    refs: list[Annotated[str, Field(min_length=1, max_length=16)]] = Field(
+        min_length=1, max_length=MAX_SELECTED
+    )
+    trigger: str | None = Field(default=None, max_length=64)
+    item: str | None = Field(default=None, max_length=64)
+    reason: str | None = Field(default=None, max_length=2000)

@@ -62,14 +62,14 @@ _USER_BY_EMAIL = select(User).where(User.email == bindparam("key"))
 # are only wanted when nominating: load them on access instead of with every officer.
 # The definition's source text (kilobytes of YAML) is read only when the process
 # first compiles that definition (WorkflowRegistry), not with every officer.
-_OFFICER_LOADING = (
+OFFICER_LOADING = (
     defaultload(Officer.batch).lazyload(Batch.quotas),
     defaultload(Officer.definition).defer(DefinitionVersion.source_text),
 )
 
 
 def _officer_by(column: InstrumentedAttribute[str]) -> Select[Officer]:
-    return select(Officer).where(column == bindparam("key")).options(*_OFFICER_LOADING)
+    return select(Officer).where(column == bindparam("key")).options(*OFFICER_LOADING)
 
 
 _OFFICER_BY_REF, _OFFICER_BY_EMAIL = _officer_by(Officer.ref), _officer_by(Officer.email)
@@ -161,6 +161,19 @@ def placements(session: Session, officer: Officer) -> list[Placement]:
             select(Placement).where(Placement.officer_id == officer.id).order_by(Placement.id)
         )
     )
+
+
+def ticked_items(session: Session, officer_ids: Sequence[int]) -> dict[int, set[str]]:
+    """The ticked item keys of many officers, by officer id (in chunks of ROWS_CHUNK)."""
+    found: dict[int, set[str]] = {}
+    for start in range(0, len(officer_ids), ROWS_CHUNK):
+        chunk = officer_ids[start:start + ROWS_CHUNK]
+        for officer_id, key in session.execute(
+            select(ChecklistTick.officer_id, ChecklistTick.item_key)
+            .where(ChecklistTick.officer_id.in_(chunk))
+        ):
+            found.setdefault(officer_id, set()).add(key)
+    return found
 
 
 def ticks(session: Session, officer: Officer) -> list[ChecklistTick]:
@@ -416,7 +429,7 @@ def answered_survey_rounds_of(
 def officers(
     session: Session, batch: Batch | None = None, state: str | None = None
 ) -> list[Officer]:
-    query = select(Officer).options(*_OFFICER_LOADING).order_by(Officer.batch_id, Officer.seq)
+    query = select(Officer).options(*OFFICER_LOADING).order_by(Officer.batch_id, Officer.seq)
     if batch is not None:
         query = query.where(Officer.batch_id == batch.id)
     if state is not None:
@@ -430,7 +443,7 @@ def officers_on(
     """The officers running on one published definition (of one batch, if given)."""
     query = (
         select(Officer)
-        .options(*_OFFICER_LOADING)
+        .options(*OFFICER_LOADING)
         .where(Officer.definition_id == definition.id)
         .order_by(Officer.batch_id, Officer.seq)
     )

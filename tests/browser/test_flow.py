@@ -13,6 +13,7 @@ from tests.browser.ui import (
     accept_confirmations,
     advance_from_card,
     card,
+    card_menu,
     done,
     error,
     open_board,
@@ -89,7 +90,7 @@ def test_an_officer_goes_from_nomination_to_the_study_visit(
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     page.once("dialog", lambda dialog: dialog.dismiss())
     with page.expect_event("dialog"):
-        card(page, "nominated", ref).get_by_role("button", name="Accept nomination").click()
+        card_menu(page, "nominated", ref).get_by_role("button", name="Accept nomination").click()
     expect(card(page, "nominated", ref)).to_be_visible()
     assert ([], "nominated") == (posts, stored(console, ref)["state"])
 
@@ -204,7 +205,8 @@ def test_an_action_from_a_stale_board_is_refused_until_the_board_is_reloaded(
     page = coordinator.page
     asked = accept_confirmations(page)
     open_board(page)
-    training = card(page, "placement", ref).get_by_role("button", name="Start diplomatic training")
+    training = card_menu(page, "placement", ref).get_by_role(
+        "button", name="Start diplomatic training")
     expect(training).to_be_visible()
 
     inbox = sign_in(SUPERVISOR).page

@@ -8,7 +8,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import MOBILE, Console, Visitor, screenshot
-from tests.browser.ui import accept_confirmations, card, done, open_board, signoff_status, stored
+from tests.browser.ui import (
+    accept_confirmations,
+    card,
+    card_menu,
+    done,
+    open_board,
+    signoff_status,
+    stored,
+)
 from tests.support import COORDINATOR, SUPERVISOR, nominate, to_placement
 
 # What is wider than the screen: the page itself, or any visible button.
@@ -48,7 +56,7 @@ def test_the_board_and_the_inbox_are_usable_on_a_phone(
     _fits_the_screen(page)
     screenshot(page, "board-mobile", console)
 
-    accept = card(page, "nominated", waiting).get_by_role("button", name="Accept nomination")
+    accept = card_menu(page, "nominated", waiting).get_by_role("button", name="Accept nomination")
     accept.scroll_into_view_if_needed()
     expect(accept).to_be_in_viewport()
     accept.tap()

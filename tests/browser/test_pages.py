@@ -55,8 +55,9 @@ def test_the_main_pages_load_cleanly_and_label_every_control(
     coordinator = sign_in(COORDINATOR)
     # Every staff page also has the header's search box (1).
     assert 6 == visit(coordinator, "/batches", "Batches", console, shot="batches")
-    # Nomination form (5) and a Reason for each card's decline and withdraw (2 + 1).
-    assert 9 == visit(coordinator, "/batches/JD17", "JD17", console)
+    # Nomination form (5), the bulk bar's action and reason (2), and per card (3) its
+    # selection box and the Reason its decline or withdraw dialog asks (3 + 3).
+    assert 13 == visit(coordinator, "/batches/JD17", "JD17", console)
     assert 1 == visit(coordinator, "/reminders", "Reminders", console, shot="reminders")
     expect(coordinator.page.locator("tbody tr[data-status]").first).to_be_visible()
     visit(coordinator, "/reminders?status=pending", "Reminders", console)

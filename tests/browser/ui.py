@@ -67,9 +67,31 @@ def accept_confirmations(page: Page) -> list[str]:
     return asked
 
 
+def card_menu(page: Page, state: str, ref: str) -> Locator:
+    """Opens the card's action menu (the ⋯ button) and returns the card."""
+    found = card(page, state, ref)
+    menu = found.locator("details.menu")
+    if menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return found
+
+
 def advance_from_card(page: Page, state: str, ref: str, button: str, moved_to: str) -> None:
-    """Clicks an action on the card and waits until the card stands in its new column."""
-    card(page, state, ref).get_by_role("button", name=button, exact=True).click()
+    """Clicks an action in the card's menu and waits until the card stands in its new
+    column."""
+    card_menu(page, state, ref).get_by_role("button", name=button, exact=True).click()
+    expect(card(page, moved_to, ref)).to_be_visible()
+    expect(any_card(page, ref)).to_have_count(1)
+
+
+def advance_with_reason(
+    page: Page, state: str, ref: str, button: str, reason: str, moved_to: str
+) -> None:
+    """A step that needs a reason: its menu button opens a dialog that asks for it."""
+    card_menu(page, state, ref).get_by_role("button", name=f"{button}…", exact=True).click()
+    dialog = page.locator("dialog[open]")
+    dialog.get_by_label("Reason").fill(reason)
+    dialog.get_by_role("button", name=button, exact=True).click()
     expect(card(page, moved_to, ref)).to_be_visible()
     expect(any_card(page, ref)).to_have_count(1)
 

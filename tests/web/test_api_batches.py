@@ -189,6 +189,10 @@ def test_the_board_puts_each_officer_in_their_stage_column(
             "overdue": [],
             "due_soon": [],
             "returned": [],
+            "batch": "JD17", "state": "placement", "state_label": "Divisional placement",
+            "checklists": [{"name": "travel_documents", "label": "Study-visit travel documents",
+                            "done": 0, "total": 3}],
+            "days_late": 0,
         }
 
     columns = [
@@ -202,7 +206,8 @@ def test_the_board_puts_each_officer_in_their_stage_column(
     assert {
         **JD17,
         "columns": [
-            {"state": state, "label": label, "officers": cards.get(state, [])}
+            {"state": state, "label": label, "officers": cards.get(state, []),
+             "count": len(cards.get(state, [])), "more": 0, "overdue": 0}
             for state, label in columns
         ],
     } == board

@@ -68,6 +68,8 @@ def roles(*allowed: Role) -> frozenset[Role]:
 TABLE = [
     # -- API (bearer token) ----------------------------------------------------------
     Route("GET", "/api/officers", roles(C)),
+    Route("GET", "/api/worklist", roles(C, V)),
+    Route("POST", "/api/officers/bulk", roles(C), {"action": "remind", "refs": ["JD17-01"]}),
     Route("GET", "/api/officers/{ref}", roles(C, S, OFF)),
     Route("GET", "/api/officers/{ref}/diagram", roles(C, S, OFF)),
     Route("GET", "/api/officers/{ref}/reminders", roles(C, S, OFF)),
@@ -168,6 +170,8 @@ TABLE = [
     Route("GET", "/links/{token}", PUBLIC),  # a reminder's signed action link
     Route("POST", "/links/{token}", PUBLIC, {"comment": "Please add the annex"}),
     Route("GET", "/search", roles(C, V)),
+    Route("GET", "/officers", roles(C, V)),
+    Route("POST", "/officers/bulk", roles(C), {"action": "remind", "ref": "JD17-01"}),
     Route("POST", "/officers/{ref}/documents/{item}", roles(C, OFF), upload=True),
     Route("GET", "/officers/{ref}/documents/{item}", roles(C, OFF)),
     Route("GET", "/api/officers/{ref}/documents", roles(C, OFF)),

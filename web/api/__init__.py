@@ -2,10 +2,19 @@
 
 from fastapi import APIRouter
 
-from web.api import batches, delegation, imports, officers, people, reminders, reports
+from web.api import (
+    batches,
+    delegation,
+    imports,
+    officers,
+    people,
+    reminders,
+    reports,
+    worklist,
+)
 from web.errors import PROBLEM_RESPONSES
 
 # Documenting 422 here also replaces FastAPI's default 422 body, which we never send.
 router = APIRouter(prefix="/api", responses=PROBLEM_RESPONSES)
-for module in (officers, delegation, batches, imports, people, reminders, reports):
+for module in (worklist, officers, delegation, batches, imports, people, reminders, reports):
     router.include_router(module.router)

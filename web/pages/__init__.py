@@ -15,11 +15,12 @@ from web.pages import (
     search,
     signin,
     tools,
+    worklist,
 )
 
 router = APIRouter(include_in_schema=False)
 for module in (
     signin, home, batches, imports, officer, inbox, tools, calendars, reports, links, nominations,
-    search,
+    search, worklist,
 ):
     router.include_router(module.router)

@@ -13,6 +13,7 @@ from lifecycle.services import setup, views
 from lifecycle.services import workflows as published
 from lifecycle.services.accounts import Visitor
 from lifecycle.services.board import batch_board
+from lifecycle.services.worklist import bulk_menu
 from web.auth import page, services_of
 from web.pages.forms import done
 from web.rendering import render
@@ -51,6 +52,7 @@ def create_batch(
 def board(request: Request, ref: str, done: str | None = None, _: Visitor = page(C)) -> Response:
     return render(request, "board.html", {
         "board": batch_board(services_of(request), ref),
+        "bulk": bulk_menu(services_of(request)),
         "countries": COUNTRIES,
         "done": done,
     })
