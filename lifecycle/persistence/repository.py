@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple, cast
@@ -166,8 +166,7 @@ def placements(session: Session, officer: Officer) -> list[Placement]:
 def ticked_items(session: Session, officer_ids: Sequence[int]) -> dict[int, set[str]]:
     """The ticked item keys of many officers, by officer id (in chunks of ROWS_CHUNK)."""
     found: dict[int, set[str]] = {}
-    for start in range(0, len(officer_ids), ROWS_CHUNK):
-        chunk = officer_ids[start:start + ROWS_CHUNK]
+    for chunk in id_chunks(officer_ids):
         for officer_id, key in session.execute(
             select(ChecklistTick.officer_id, ChecklistTick.item_key)
             .where(ChecklistTick.officer_id.in_(chunk))
@@ -273,6 +272,12 @@ class OfficerRows:
 # Parts of the one query officer_rows sends, in the order its rows come back.
 _TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY, _COVER, _ASSIGNED = range(8)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
+
+
+def id_chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
+    """``ids`` in slices of ROWS_CHUNK, one IN list each."""
+    for start in range(0, len(ids), ROWS_CHUNK):
+        yield ids[start:start + ROWS_CHUNK]
 
 
 def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, OfficerRows]:

@@ -39,8 +39,7 @@ def batch_board(services: Services, batch_ref: str) -> JSONDict:
             here = by_state.get(state.name, [])
             if state.name in skipped and not here:
                 continue
-            latest_first = sorted(here, key=lambda g: (-g.days_late(now), not g.returned, g.seq))
-            shown = latest_first[:COLUMN_CARDS]
+            shown = sorted(here, key=lambda g: g.latest_first(now))[:COLUMN_CARDS]
             columns.append({
                 "state": state.name,
                 "label": state.label,

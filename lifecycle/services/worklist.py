@@ -14,7 +14,7 @@ is due in its ``stage``, a checklist in its ``open_in`` states.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -110,6 +110,10 @@ class Glance:
 
     def days_late(self, now: datetime) -> int:
         return 0 if self.late_since is None else max(1, (now - self.late_since).days)
+
+    def latest_first(self, now: datetime) -> tuple[int, bool, int, int]:
+        """A sort key: most days late first, then those returned, then by number."""
+        return (-self.days_late(now), not self.returned, self.batch_id, self.seq)
 
     @property
     def needs_attention(self) -> bool:
@@ -349,7 +353,7 @@ def _matching(session: Session, glances: list[Glance], q: str) -> list[Glance]:
     words = fold(q).split()
     ids = [g.id for g in glances]
     haystacks: dict[int, str] = {}
-    for chunk in _chunks(ids):
+    for chunk in repo.id_chunks(ids):
         for oid, name, ref, email, ministry, position in session.execute(
             select(Officer.id, Officer.name, Officer.ref, Officer.email, Officer.ministry,
                    Officer.position).where(Officer.id.in_(chunk))
@@ -394,7 +398,7 @@ def _sorted(
     glances: list[Glance], sort: Sort, definitions: Definitions, now: datetime
 ) -> list[Glance]:
     if sort == "late":  # the latest first; those on time after, in reference order
-        return sorted(glances, key=lambda g: (-g.days_late(now), not g.returned, g.batch_id, g.seq))
+        return sorted(glances, key=lambda g: g.latest_first(now))
     if sort == "name":
         return sorted(glances, key=lambda g: (fold(g.name), g.ref))
     if sort == "stage":
@@ -406,16 +410,11 @@ def _sorted(
 
 def _officers(session: Session, ids: Sequence[int]) -> list[Officer]:
     found: list[Officer] = []
-    for chunk in _chunks(ids):
+    for chunk in repo.id_chunks(ids):
         found += session.scalars(
             select(Officer).options(*repo.OFFICER_LOADING).where(Officer.id.in_(chunk))
         )
     return found
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), repo.ROWS_CHUNK):
-        yield ids[start:start + repo.ROWS_CHUNK]
 
 
 def cards(

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from lifecycle.roles import COUNTRIES, Role
 from lifecycle.services import bulk
 from lifecycle.services.accounts import Visitor
-from lifecycle.services.worklist import PER_PAGE, Filters, worklist
+from lifecycle.services.worklist import worklist
 from web.auth import page, safe_local_path, services_of
+from web.list_filters import ListFilters
 from web.rendering import render
 
 router = APIRouter()
@@ -21,27 +22,8 @@ C, V = Role.COORDINATOR, Role.VIEWER
 
 @router.get("/officers")
 def officer_list(
-    request: Request,
-    batch: Annotated[str | None, Query(max_length=16)] = None,
-    stage: Annotated[str | None, Query(max_length=64)] = None,
-    country: Annotated[str | None, Query(max_length=2)] = None,
-    overdue: bool = False,
-    blocked_by: Annotated[str | None, Query(max_length=64)] = None,
-    attention: bool = False,
-    q: Annotated[str, Query(max_length=200)] = "",
-    sort: Annotated[str | None, Query(max_length=8)] = None,
-    page_number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = PER_PAGE,
-    done: str | None = None,
-    who: Visitor = page(C, V),
+    request: Request, filters: ListFilters, done: str | None = None, who: Visitor = page(C, V)
 ) -> Response:
-    filters = Filters(
-        batch=batch or None, stage=stage or None, country=country or None, overdue=overdue,
-        blocked_by=blocked_by or None, attention=attention, q=q,
-        # The attention view is a queue: the latest first unless asked otherwise.
-        sort=sort or ("late" if attention else "ref"),  # type: ignore[arg-type]
-        page=page_number, per_page=per_page,
-    )
     found = worklist(services_of(request), filters, actor=who.email)
     return render(request, "officers.html", {
         "list": found, "countries": COUNTRIES, "done": done,
