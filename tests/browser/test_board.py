@@ -211,8 +211,8 @@ def test_a_long_column_keeps_its_heading_in_view(
     heading = column.locator("h2")
     assert (width, []) == (width, heading.evaluate(WHOLE))
     expect(heading).to_have_text(re.compile(r"^Nominated 15"))
-    if width >= 600:  # the board scrolled, not the page: the header is where it was
-        expect(page.locator("header.top")).to_be_in_viewport()
+    if width >= 600:  # the board scrolled down inside itself, under its headings
+        assert page.locator(".board").evaluate("b => b.scrollTop") > 0
     fit = page.evaluate(OVERFLOW)
     assert (width, []) == (fit["width"], fit["wide"])
     screenshot(page, f"board-scrolled-{width}", console)

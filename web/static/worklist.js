@@ -37,6 +37,13 @@
     if (event.target.matches('input[name="ref"][form="bulk"]')) count();
   });
 
+  // A bulk reason is required only while its dialog asks for it: closed (Cancel, Escape),
+  // a hidden required field would block the next Apply of a step that needs none.
+  document.addEventListener("close", function (event) {
+    var reason = event.target.matches("#bulk dialog.reason") && event.target.querySelector("textarea");
+    if (reason) reason.required = false;
+  }, true);
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.id !== "bulk") return;
