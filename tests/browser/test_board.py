@@ -73,14 +73,15 @@ ROWS = "table[data-testid=officers] tbody tr"
 
 def batch_with_every_kind_of_card(console: Console) -> tuple[list[str], list[str]]:
     """Fifteen waiting (more than a column shows), four with long names, three placed."""
-    # Seven seats per country: spread over three.
-    waiting = nominate(console.services, 6) + nominate(console.services, 5, country="MM")
-    waiting += [
+    # The long names first, so a column's last card is a short one: its menu then reaches
+    # below the card, to the board's bottom edge. Seven seats per country: spread over three.
+    waiting = [
         setup.nominate(console.services, batch="JD17", name=name, country="VN",
                        ministry="Ministry of Foreign Affairs", email=f"long{n}@mofa.example",
                        actor=COORDINATOR).ref
         for n, name in enumerate(LONG_NAMES)
     ]
+    waiting += nominate(console.services, 6) + nominate(console.services, 5, country="MM")
     placed = nominate(console.services, 3, country="LA")
     for ref in placed:
         to_placement(console.services, ref)
