@@ -212,8 +212,11 @@ def test_a_long_column_keeps_its_heading_in_view(
     heading = column.locator("h2")
     assert (width, []) == (width, heading.evaluate(WHOLE))
     expect(heading).to_have_text(re.compile(r"^Nominated 15"))
-    if width >= 600:  # the board scrolled down inside itself, under its headings
+    if width >= 600:  # the board scrolled down inside itself, under every stage's heading
         assert page.locator(".board").evaluate("b => b.scrollTop") > 0
+        headings = page.locator("section.column h2")
+        for n in range(headings.count()):
+            expect(headings.nth(n)).to_be_in_viewport()
     fit = page.evaluate(OVERFLOW)
     assert (width, []) == (fit["width"], fit["wide"])
     screenshot(page, f"board-scrolled-{width}", console)
