@@ -35,7 +35,7 @@ def visit(visitor: Visitor, path: str, heading: str, console: Console, shot: str
 def test_the_main_pages_load_cleanly_and_label_every_control(
     console: Console, open_browser: Callable[..., Visitor], sign_in: Callable[..., Visitor]
 ) -> None:
-    """Sign-in, batches, board, reminders, templates, users, reports, account and the
+    """Sign-in, batches, board, the officers list, reminders, templates, users, reports, account and the
     inbox, each loaded in full: no console error, no failed request, nothing unnamed."""
     _, placed = nominate(console.services, 2)
     to_placement(console.services, placed)
@@ -58,6 +58,10 @@ def test_the_main_pages_load_cleanly_and_label_every_control(
     # Nomination form (5), the bulk bar's action and reason (2), and per card (3) its
     # selection box and the Reason its decline or withdraw dialog asks (3 + 3).
     assert 13 == visit(coordinator, "/batches/JD17", "JD17", console)
+    # The list's filters (8), the bulk bar's action and reason (2), select-all and a box
+    # per officer (1 + 2).
+    assert 14 == visit(coordinator, "/officers", "Officers", console, shot="officers")
+    visit(coordinator, "/officers?attention=1", "Needs attention", console)
     assert 1 == visit(coordinator, "/reminders", "Reminders", console, shot="reminders")
     expect(coordinator.page.locator("tbody tr[data-status]").first).to_be_visible()
     visit(coordinator, "/reminders?status=pending", "Reminders", console)
