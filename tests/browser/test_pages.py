@@ -36,7 +36,8 @@ def test_the_main_pages_load_cleanly_and_label_every_control(
     console: Console, open_browser: Callable[..., Visitor], sign_in: Callable[..., Visitor]
 ) -> None:
     """Sign-in, batches, board, the officers list, reminders, templates, users, reports,
-    account and the inbox, each loaded in full: no console error, no failed request, nothing unnamed."""
+    account and the inbox, each loaded in full: no console error, no failed request,
+    nothing unnamed."""
     _, placed = nominate(console.services, 2)
     to_placement(console.services, placed)
     setup.add_user(console.services, name="Admin Person", email=ADMIN, role="admin")
