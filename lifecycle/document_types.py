@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import filetype
-
 from lifecycle.errors import FileTooLarge, InvalidData, UnsupportedFileType
 
 DOCUMENT_TYPES: dict[str, str] = {
@@ -44,6 +42,10 @@ def check_size(size: int, max_bytes: int, what: str) -> None:
 
 def media_type_of(content: bytes, allowed: Sequence[str], what: str) -> str:
     """The media type ``content`` really is, if one of the ``allowed`` type names."""
+    # Imported here: every definition names DOCUMENT_TYPES, so every command loads this
+    # module, and only an upload needs to look at a file's bytes.
+    import filetype
+
     kind = filetype.guess(content)
     wanted = {DOCUMENT_TYPES[name]: name for name in allowed}
     if kind is not None and kind.mime in wanted:

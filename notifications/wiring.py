@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lifecycle.services import Services
-from lifecycle.services.nominations import DecisionNotices
+from lifecycle.services.nomination_notices import DecisionNotices
 from notifications.planner import ReminderPlanner
 from notifications.workdays import WorkingCalendar
 

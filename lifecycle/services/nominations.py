@@ -8,15 +8,15 @@ states and the reasons for declines, and nominate more while the country's quota
 import (``setup.check_nomination``, ``setup.Intake``). Nothing of other countries shows.
 
 The focal point hears back by e-mail: an acknowledgement for each nomination, and the
-decision when the Secretariat accepts or declines it (``notices``). Both go through the
-reminders outbox, so they are sent exactly once, retried, and have a Message-ID.
+decision when the Secretariat accepts or declines it (``nomination_notices``). Both go
+through the reminders outbox, so they are sent exactly once, retried, and have a
+Message-ID.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
@@ -29,7 +29,6 @@ from lifecycle import signed_tokens
 from lifecycle.audit_triggers import MIGRATE
 from lifecycle.document_types import check_size, media_type_of
 from lifecycle.errors import Conflict, Expired, InvalidData, NotFound, PermissionDenied
-from lifecycle.persistence import outbox
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import AuditEvent, Document, NominationInvitation, Officer
 from lifecycle.registry import WorkflowRegistry
@@ -39,6 +38,7 @@ from lifecycle.services.context import Services, require_role
 from lifecycle.services.documents import CV_ITEM, is_referenced
 from lifecycle.services.facts import workflow_of
 from lifecycle.services.instance_secrets import INVITATIONS, existing_secret, instance_secret
+from lifecycle.services.nomination_notices import RECEIVED, queue_notice
 from lifecycle.services.officers import Outcome
 from lifecycle.services.setup import Intake, check_nomination
 from lifecycle.state_roles import StateRole
@@ -51,7 +51,6 @@ INVALID = (
     "this invitation link is not valid: check that the whole link was copied, or ask the "
     "ASEAN Secretariat for a new one"
 )
-RECEIVED, DECIDED = "nomination.received", "nomination.decided"
 CV_TYPES = ("pdf", "docx")
 CV_MAX_BYTES = 5 * 1024 * 1024
 
@@ -248,7 +247,7 @@ def _submit(
                 media_type=media_type, filename=filename[:255], uploaded_by_id=None,
                 uploaded_at=now,
             ))
-        _notice(session, invitation, officer, RECEIVED, now)
+        queue_notice(session, invitation, officer, RECEIVED, now)
         return Outcome(
             officer.ref,
             f"nominated {officer.name} as {officer.ref}; the ASEAN Secretariat will "
@@ -256,61 +255,6 @@ def _submit(
             officer.state,
             officer.version,
         )
-
-
-class DecisionNotices:
-    """Told of every officer change (an ``OfficerChangeListener``): queues the decision
-    notice to the focal point once a ministry's nomination is decided, that is once the
-    officer is in a state whose role accepts or declines it. Costs nothing for officers
-    nominated otherwise."""
-
-    def __init__(self, workflows: WorkflowRegistry) -> None:
-        self.workflows = workflows
-
-    def officer_changed(self, session: Session, officer: Officer, now: datetime) -> None:
-        if officer.invitation_id is None:
-            return
-        definition = self.workflows.get(officer.definition).definition
-        if not (
-            definition.has_role(officer.state, StateRole.ACCEPTED)
-            or definition.has_role(officer.state, StateRole.DECLINED)
-        ):
-            return
-        invitation = session.get(NominationInvitation, officer.invitation_id)
-        assert invitation is not None  # a foreign key
-        _notice(session, invitation, officer, DECIDED, now)
-
-    def officers_changed(
-        self, session: Session, officers: Sequence[Officer], now: datetime
-    ) -> None:
-        for officer in officers:
-            self.officer_changed(session, officer, now)
-
-
-def _notice(
-    session: Session, invitation: NominationInvitation, officer: Officer, rule: str,
-    now: datetime,
-) -> None:
-    zone = COUNTRY_TIMEZONES[invitation.country]
-    outbox.add_if_absent(
-        session,
-        outbox.WantedReminder(
-            key=f"{officer.ref}/{rule}/{invitation.email}",
-            rule=rule,
-            occurrence=1,
-            kind="notice",
-            template=rule.replace(".", "_"),
-            about=officer.ref,  # not officer_id: the planner owns those rows
-            recipient_role="nominator",
-            recipient_email=invitation.email,
-            recipient_name=invitation.name or f"Focal point, {COUNTRIES[invitation.country]}",
-            recipient_timezone=zone,
-            due_at=now,
-            send_at=now,
-            expires_at=now + timedelta(days=7),
-        ),
-        now,
-    )
 
 
 def invitation_link(session: Session, invitation: NominationInvitation, base_url: str) -> str:

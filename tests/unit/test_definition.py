@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from lifecycle.definition import WorkflowDefinition, parse_definition
+from lifecycle.definition import WorkflowDefinition, parse_definition, safe_loader
 from lifecycle.errors import ConfigurationError
 from workflows.loader import load_definitions, shipped_files
 
@@ -250,6 +250,32 @@ def test_bad_yaml_is_refused_naming_file_and_line() -> None:
     message = str(raised.value)
     assert message.startswith(f"{BROKEN}: not valid YAML")
     assert "line 3" in message
+
+
+@pytest.mark.skipif(not yaml.__with_libyaml__, reason="PyYAML built without libyaml")
+def test_definitions_are_parsed_by_libyaml_when_pyyaml_has_it() -> None:
+    """With libyaml, definitions go through its safe loader (a read of an officer parses
+    its definition's text, issue 13's figure 6b)."""
+    assert yaml.CSafeLoader is safe_loader()
+
+
+@pytest.mark.parametrize("text", [dict(shipped_files())[SOURCE], "states: [nominated\n"])
+def test_without_libyaml_the_pure_python_loader_gives_the_same_answer(
+    text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PyYAML built without libyaml (no CSafeLoader) falls back to SafeLoader, and a
+    definition parses to the same model, or is refused with the same kind of message."""
+
+    def parsed() -> WorkflowDefinition | str:
+        try:
+            return parse_definition(text, BROKEN)
+        except ConfigurationError as exc:
+            return str(exc).split(":")[1]
+
+    with_libyaml = parsed()
+    monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
+    assert yaml.SafeLoader is safe_loader()
+    assert with_libyaml == parsed()
 
 
 def test_top_level_that_is_not_a_mapping_is_refused() -> None:
