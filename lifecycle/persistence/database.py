@@ -79,6 +79,20 @@ class Database:
             session.close()
 
     @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A transaction of plain Core statements on one connection, without an ORM
+        session (committed on success): for a hot path of single statements, such as
+        the dispatcher recording each send's outcome, where setting up and tearing
+        down a session cost more than the statement."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
+                raise Conflict("the database is busy with another change; try again") from None
+            raise
+
+    @contextmanager
     def reading(self) -> Iterator[Session]:
         session = self._sessions()
         try:
@@ -266,6 +280,10 @@ class _JoinedDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         yield self._session
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        yield self._session.connection()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
