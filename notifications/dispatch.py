@@ -130,7 +130,9 @@ class Dispatcher:
         # reminder. Each outcome is still recorded in a transaction of its own, right
         # after the server's answer (see _finish).
         with self.services.db.reading() as session, OutcomeRecorder() as outcomes:
-            self._outcomes = outcomes
+            # A database joined to a caller's session has one connection: its outcomes
+            # are written in this thread, as before (a second thread would share it).
+            self._outcomes = None if self.services.db.shares_one_session else outcomes
             try:
                 rows = outbox.rows_by_id(session, [row_id for row_id, _, _ in work])
                 self.contexts.prepare(session, rows.values())

@@ -34,6 +34,8 @@ def database_url(explicit: str | None = None) -> str:
 
 
 class Database:
+    shares_one_session = False  # see _JoinedDatabase
+
     def __init__(self, url: str) -> None:
         self.url = _normalise(url)
         self.engine = _create_engine(self.url)
@@ -269,6 +271,9 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 class _JoinedDatabase(Database):
+    # One session (one connection) for everything: it must not be used from a second
+    # thread, so the dispatcher records outcomes in its own thread only when this is False.
+    shares_one_session = True
     """See ``Database.joined``: the outer transaction's owner commits, errors and all."""
 
     def __init__(self, outer: Database, session: Session) -> None:

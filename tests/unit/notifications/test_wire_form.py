@@ -105,3 +105,30 @@ def test_the_same_reminder_is_the_same_bytes_but_its_date() -> None:
     assert [a for a in again.split(b"\r\n") if not a.startswith(b"Date:")] == [
         b for b in first.split(b"\r\n") if not b.startswith(b"Date:")
     ]
+
+
+# Names for either mailbox: any script, or ASCII that needs quoting (commas, quotes,
+# brackets, an "@" in the name).
+_any_name = names | st.text(alphabet="abcdefghij ,.\"'()<>@;:", min_size=1, max_size=70).map(
+    lambda text: " ".join(text.split())
+).filter(bool)
+
+# Reminder keys of any script (OutgoingMessage refuses control characters in a header).
+_keys = st.text(alphabet=st.characters(exclude_categories=("Cc", "Cs")), min_size=1, max_size=80)
+
+
+@settings(deadline=None, max_examples=300)
+@given(_any_name, _any_name, subjects, _keys, bodies, bodies)
+def test_any_whole_message_reads_the_same(
+    sender: str, recipient: str, subject: str, key: str, text: str, html: str
+) -> None:
+    """Everything arbitrary at once: both display names, the subject, the reminder key
+    (sent as X-Attache-Reminder) and both bodies. The stdlib parser reads the written
+    bytes to the same headers, parts and texts as the email package's own message."""
+    rendered = RenderedMessage(subject, text, html)
+    assert_same_in_a_client(
+        OutgoingMessage.for_reminder(
+            key, rendered, sender=Mailbox(sender, "attache@asean.example"),
+            recipient=Mailbox(recipient, "someone@example.org"),
+        )  # fmt: skip
+    )
