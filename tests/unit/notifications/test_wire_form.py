@@ -125,10 +125,10 @@ def test_any_whole_message_reads_the_same(
     """Everything arbitrary at once: both display names, the subject, the reminder key
     (sent as X-Attache-Reminder) and both bodies. The stdlib parser reads the written
     bytes to the same headers, parts and texts as the email package's own message."""
-    rendered = RenderedMessage(subject, text, html)
-    assert_same_in_a_client(
-        OutgoingMessage.for_reminder(
-            key, rendered, sender=Mailbox(sender, "attache@asean.example"),
-            recipient=Mailbox(recipient, "someone@example.org"),
-        )  # fmt: skip
+    message = OutgoingMessage.for_reminder(
+        key,
+        RenderedMessage(subject, text, html),
+        sender=Mailbox(sender, "attache@asean.example"),
+        recipient=Mailbox(recipient, "someone@example.org"),
     )
+    assert_same_in_a_client(message)
