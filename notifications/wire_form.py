@@ -4,8 +4,8 @@ Why this exists rather than the stdlib generator: ``OutgoingMessage.to_email`` b
 ``EmailMessage`` and lets the email package flatten it, about 1.4 ms a message on an
 idle machine against 0.07 ms for these bytes, nearly all of it the header registry
 parsing every header it is given and re-folding it on the way out; the legacy compat32
-API is still 0.7-0.9 ms. Measured in one process on 2026-12-07 (1,000 due reminders to the bench 4d sink on
-SQLite, alternating): 3.4 ms a message with these bytes, 6.2-6.5 ms with
+API is still 0.7-0.9 ms. Measured in one process on 2026-12-07 (1,000 due reminders to
+the bench 4d sink on SQLite, alternating): 3.4 ms a message with these bytes, 6.2-6.5 ms with
 ``to_email(...).as_bytes()``: most of the dispatch speed-up of issue 13 part 3.
 
 A reminder is always the same shape (a few headers, then multipart/alternative with a
