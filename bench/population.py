@@ -24,6 +24,7 @@ from lifecycle.persistence.tables import (
     Batch,
     ChecklistTick,
     Officer,
+    OfficerAttention,
     Placement,
     Reminder,
     Signoff,
@@ -50,7 +51,7 @@ STAGES = ("nominated", "accepted", "induction", "placement", "study_visit", "gra
 OFFICER, BATCH = cast(Table, Officer.__table__), cast(Table, Batch.__table__)
 CHILDREN = tuple(
     cast(Table, model.__table__)
-    for model in (AuditEvent, ChecklistTick, Signoff, Placement, Reminder)
+    for model in (AuditEvent, ChecklistTick, Signoff, Placement, Reminder, OfficerAttention)
 )
 
 
@@ -217,7 +218,8 @@ def _copy_children(table: Table) -> str:
         f"FROM {table.name} r JOIN officers o ON o.batch_id IN ("
         "SELECT id FROM batches WHERE track_id = CAST(:track AS INTEGER) "
         "AND number BETWEEN CAST(:first AS INTEGER) AND CAST(:last AS INTEGER)) "
-        "WHERE r.officer_id = CAST(:proto AS INTEGER) ORDER BY o.id, r.id"
+        "WHERE r.officer_id = CAST(:proto AS INTEGER) "
+        + ("ORDER BY o.id, r.id" if "id" in table.columns else "ORDER BY o.id")
     )
 
 

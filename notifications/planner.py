@@ -19,8 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from lifecycle.attention import Attention, attention_of
 from lifecycle.definition import WorkflowDefinition
-from lifecycle.persistence import outbox
+from lifecycle.persistence import attention_rows, outbox
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer
 from lifecycle.registry import WorkflowRegistry
@@ -72,12 +73,23 @@ class ReminderPlanner:
     def replan_many(self, session: Session, officers: Sequence[Officer], now: datetime) -> None:
         """Re-plan every officer's reminders and sync their rows: the same rows as one
         ``officer_changed`` each, from a handful of queries for all of them."""
-        outbox.sync_officers(session, self.wanted_many(session, officers), now)
+        # What each officer waits on is written with its reminders: the deadlines are
+        # the plan's, so the officers lists can find who is late by an index.
+        waits: dict[int, Attention] = {}
+        stored: dict[int, Attention] = {}
+        wanted = self.wanted_many(session, officers, waits, stored)
+        outbox.sync_officers(session, wanted, now)
+        attention_rows.save(session, waits, stored)
 
     def wanted_many(
-        self, session: Session, officers: Sequence[Officer]
+        self,
+        session: Session,
+        officers: Sequence[Officer],
+        waits: dict[int, Attention] | None = None,
+        stored: dict[int, Attention] | None = None,
     ) -> dict[int, list[outbox.WantedReminder]]:
-        """The reminders each officer's rules call for now, by officer id."""
+        """The reminders each officer's rules call for now, by officer id; and what each
+        waits on, into ``waits``, and what was stored of it, into ``stored``."""
         rows = officer_facts.officers_rows(session, officers)
         plans = []
         surveyed = []
@@ -101,6 +113,10 @@ class ReminderPlanner:
             if occurrences is None:
                 occurrences = planned[key] = plan(definition, rules, facts, self.calendar)
             wanted[officer.id] = self._wanted(session, officer, own, occurrences, instants)
+            if waits is not None:
+                waits[officer.id] = _waits_on(definition, officer, own, wanted[officer.id])
+            if stored is not None:
+                stored[officer.id] = own.waits
         return wanted
 
     def _wanted(
@@ -144,6 +160,23 @@ class ReminderPlanner:
                         occ.about, role, email, name, zone, due_at, send_at, expires_at,
                     ))  # fmt: skip
         return wanted
+
+
+def _waits_on(
+    definition: WorkflowDefinition,
+    officer: Officer,
+    rows: repo.OfficerRows,
+    wanted: list[outbox.WantedReminder],
+) -> Attention:
+    # A deadline is the last "due" reminder about the item (as the inbox reads it).
+    deadline_of: dict[str, datetime] = {}
+    for want in wanted:
+        if want.kind == "reminder" and want.about is not None:
+            known = deadline_of.get(want.about)
+            if known is None or want.due_at > known:
+                deadline_of[want.about] = want.due_at
+    decisions = {name: row.decision for name, row in rows.signoffs.items()}
+    return attention_of(definition, officer.state, rows.ticked, decisions, deadline_of)
 
 
 def _instants(

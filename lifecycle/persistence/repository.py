@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, defaultload
 from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
+from lifecycle.attention import NOTHING, Attention
 from lifecycle.audit_triggers import MIGRATE
 from lifecycle.errors import NotFound
 from lifecycle.persistence.tables import (
@@ -41,6 +43,7 @@ from lifecycle.persistence.tables import (
     Division,
     Document,
     Officer,
+    OfficerAttention,
     Placement,
     Signoff,
     SignoffAssignment,
@@ -257,6 +260,9 @@ class OfficerRows:
     # the assignee of each sign-off a coordinator reassigned (the latest per name).
     covers: list[Cover] = field(default_factory=list)
     assigned: dict[str, Contact] = field(default_factory=dict)
+    # What the planner last stored of what the officer waits on (lifecycle.attention),
+    # so a re-plan writes officer_attention only when that changed.
+    waits: Attention = NOTHING
 
     def signing_contact(self, signoff: str | None, day: date) -> Contact | None:
         """Who is asked for ``signoff`` (None: anything of the supervisor's) on ``day``:
@@ -270,7 +276,9 @@ class OfficerRows:
 
 
 # Parts of the one query officer_rows sends, in the order its rows come back.
-_TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY, _COVER, _ASSIGNED = range(8)
+(
+    _TRANSITION, _TICK, _SIGNOFF, _PLACEMENT, _DEADLINE, _EXPIRY, _COVER, _ASSIGNED, _WAITS,
+) = range(9)
 ROWS_CHUNK = 500  # officer ids per IN list: well inside every driver's parameter limit
 
 
@@ -316,6 +324,8 @@ def officer_rows(session: Session, officer_ids: Collection[int]) -> dict[int, Of
                 rows.covers.append(cover)
             elif part == _ASSIGNED:
                 rows.assigned[d] = Contact(a, b, c)  # ordered by id: the latest wins
+            elif part == _WAITS:
+                rows.waits = Attention.from_json(json.loads(a))
             else:
                 rows.placed = True
                 rows.supervisor = Contact(a, b, c)
@@ -396,6 +406,10 @@ def _rows_query(many: bool) -> CompoundSelect[Any]:
         .join(Placement, Placement.id == SignoffAssignment.placement_id)
         .join(assignee, assignee.c.id == SignoffAssignment.assignee_id)
         .where(of(SignoffAssignment.officer_id), Placement.ended_at.is_(None)),
+        select(
+            part(_WAITS), OfficerAttention.officer_id, OfficerAttention.officer_id,
+            sql_cast(OfficerAttention.waits_on, String), text, text, text, null(),
+        ).where(of(OfficerAttention.officer_id)),
     )  # fmt: skip
     return query.order_by(query.selected_columns.part, query.selected_columns.id)
 

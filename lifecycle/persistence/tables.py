@@ -178,6 +178,25 @@ class Officer(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
 
+class OfficerAttention(Base):
+    """What an officer waits on in its stage (``lifecycle.attention``), kept by the
+    reminder planner for every officer waiting on something with a deadline or
+    returned; no row means nothing to chase. Its own table, not columns of
+    ``officers``: writing it must not bump the officer's version."""
+
+    __tablename__ = "officer_attention"
+    __table_args__ = (Index("ix_officer_attention_from", "attention_from"),)
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officers.id"), primary_key=True)
+    # The first deadline, or 1970 when a sign-off was returned: "needs attention" is
+    # ``attention_from < now``, an index range.
+    attention_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    returned: Mapped[bool] = mapped_column(Boolean)
+    # {"deadlines": {name: ISO instant}, "returned": [sign-off names]}
+    waits_on: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
 class Placement(Base):
     __tablename__ = "placements"
     __table_args__ = (Index("ix_placements_supervisor_open", "supervisor_id", "ended_at"),)

@@ -39,7 +39,7 @@ def batch_board(services: Services, batch_ref: str) -> JSONDict:
             here = by_state.get(state.name, [])
             if state.name in skipped and not here:
                 continue
-            shown = sorted(here, key=lambda g: g.latest_first(now))[:COLUMN_CARDS]
+            shown = sorted(here, key=Glance.latest_first)[:COLUMN_CARDS]
             columns.append({
                 "state": state.name,
                 "label": state.label,

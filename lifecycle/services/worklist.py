@@ -1,27 +1,30 @@
 """Officers as a coordinator works through them: filtered, sorted and paged lists, the
 "needs attention" view across batches, and the cards of the batch board.
 
-Two passes keep a long list cheap. The *light* pass reads every officer the filters
-admit in three set-based queries (officers, latest sign-off decisions, deadlines) and
-judges from them what is overdue, due this week or returned, and how late each officer
-is; that is enough to filter, count, sort and page. Only the officers on the page (or in
-a board column's first cards) then get a full *card*: their guards judged, their
-checklists counted, their actions listed, from one more query (facts.officers_rows).
+Two passes keep a long list cheap. The *light* pass reads the officers the filters
+admit with what each waits on (``officer_attention``, kept by the reminder planner) in
+one query, and judges from it what is overdue, due this week or returned, and how late
+each officer is. When SQL can judge every filter and the order (no free-text search, no
+"blocked by"), it reads only the page, and a count: "needs attention" over thousands of
+officers is an index range scan. Only the officers on the page (or in a board column's
+first cards) then get a full *card*: their guards judged, their checklists counted,
+their actions listed, from one more query (facts.officers_rows).
 
 What a state means comes from the definition: a final state is never "late", a sign-off
-is due in its ``stage``, a checklist in its ``open_in`` states.
+is due in its ``stage``, a checklist in its ``open_in`` states (lifecycle.attention).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, case, func, select, true
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from lifecycle.attention import Attention
 from lifecycle.definition import WorkflowDefinition
 from lifecycle.engine import CompiledWorkflow
 from lifecycle.errors import InvalidData
@@ -31,8 +34,7 @@ from lifecycle.persistence.tables import (
     Batch,
     DefinitionVersion,
     Officer,
-    Reminder,
-    Signoff,
+    OfficerAttention,
     Track,
 )
 from lifecycle.roles import COUNTRIES, Role
@@ -111,9 +113,11 @@ class Glance:
     def days_late(self, now: datetime) -> int:
         return 0 if self.late_since is None else max(1, (now - self.late_since).days)
 
-    def latest_first(self, now: datetime) -> tuple[int, bool, int, int]:
-        """A sort key: most days late first, then those returned, then by number."""
-        return (-self.days_late(now), not self.returned, self.batch_id, self.seq)
+    def latest_first(self) -> tuple[bool, datetime, bool, int, int]:
+        """A sort key: the oldest missed deadline first, then those returned, then by
+        number; the order ``_LATEST_FIRST`` gives in SQL."""
+        late = self.late_since is not None
+        return (not late, self.late_since or _NEVER, not self.returned, self.batch_id, self.seq)
 
     @property
     def needs_attention(self) -> bool:
@@ -154,14 +158,6 @@ class Definitions:
             for state in workflow.definition.states:
                 seen.setdefault(state.name, state.label)
         return list(seen.items())
-
-    def deadline_names(self) -> set[str]:
-        """Every sign-off and checklist that has a deadline, in any definition."""
-        names: set[str] = set()
-        for workflow in self.by_id.values():
-            names |= {s.name for s in workflow.definition.signoffs if s.due is not None}
-            names |= {c.name for c in workflow.definition.checklists if c.due is not None}
-        return names
 
     def waiting_in(
         self, definition_id: int, state: str
@@ -225,22 +221,26 @@ def worklist(services: Services, filters: Filters, *, actor: str) -> Worklist:
         require_role(repo.user_by_email(session, actor), SEARCHERS, "listing officers")
         definitions = Definitions(services, session)
         batch_id = repo.batch_by_ref(session, filters.batch).id if filters.batch else None
-        query = officers_query(filters, batch_id)
-        glances = glance(session, definitions, query, now)
-        if filters.q.strip():
-            glances = _matching(session, glances, filters.q)
-        if filters.overdue:
-            glances = [g for g in glances if g.overdue]
-        if filters.attention:
-            glances = [g for g in glances if g.needs_attention]
-        if filters.blocked_by:
-            glances = _blocked_by(session, definitions, glances, filters.blocked_by)
-        glances = _sorted(glances, filters.sort, definitions, now)
+        query = officers_query(filters, batch_id, now)
         start = (filters.page - 1) * filters.per_page
-        page = glances[start:start + filters.per_page]
+        if filters.q.strip() or filters.blocked_by or filters.sort not in ("ref", "late"):
+            # Judged in Python: every officer SQL admits is read, then narrowed.
+            glances = glance(session, definitions, query, now)
+            if filters.q.strip():
+                glances = _matching(session, glances, filters.q)
+            if filters.blocked_by:
+                glances = _blocked_by(session, definitions, glances, filters.blocked_by)
+            glances = _sorted(glances, filters.sort, definitions)
+            total = len(glances)
+            page = glances[start:start + filters.per_page]
+        else:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            if filters.sort == "late":
+                query = query.order_by(None).order_by(*_latest_first(now))
+            page = glance(session, definitions, query.offset(start).limit(filters.per_page), now)
         return Worklist(
             cards=cards(session, definitions, page, now),
-            total=len(glances),
+            total=total,
             filters=filters,
             stages=definitions.stages(),
             blockers=definitions.blockers(),
@@ -248,16 +248,22 @@ def worklist(services: Services, filters: Filters, *, actor: str) -> Worklist:
         )
 
 
-OfficersQuery = Select[*tuple[Any, ...]]  # officers_query's ten columns
+OfficersQuery = Select[*tuple[Any, ...]]  # officers_query's eleven columns
+_NEVER = datetime.max.replace(tzinfo=UTC)  # a sort key's "not late": after every deadline
 
 
-def officers_query(filters: Filters, batch_id: int | None = None) -> OfficersQuery:
-    """The light pass's rows, narrowed by what SQL can judge (batch, stage, country)."""
+def officers_query(
+    filters: Filters, batch_id: int | None = None, now: datetime | None = None
+) -> OfficersQuery:
+    """The light pass's rows, narrowed by what SQL can judge: batch, stage, country, and
+    (given ``now``) overdue and needs attention."""
     query = (
         select(Officer.id, Officer.ref, Officer.name, Officer.country, Track.ref_prefix,
-               Batch.number, Officer.batch_id, Officer.seq, Officer.definition_id, Officer.state)
+               Batch.number, Officer.batch_id, Officer.seq, Officer.definition_id, Officer.state,
+               OfficerAttention.waits_on)
         .join(Batch, Batch.id == Officer.batch_id)
         .join(Track, Track.id == Batch.track_id)
+        .outerjoin(OfficerAttention, OfficerAttention.officer_id == Officer.id)
         .order_by(Officer.batch_id, Officer.seq)
     )
     if batch_id is not None:
@@ -266,87 +272,55 @@ def officers_query(filters: Filters, batch_id: int | None = None) -> OfficersQue
         query = query.where(Officer.state == filters.stage)
     if filters.country:
         query = query.where(Officer.country == filters.country)
+    if now is not None and filters.overdue:
+        query = query.where(OfficerAttention.first_deadline < now)
+    if now is not None and filters.attention:
+        query = query.where(OfficerAttention.attention_from < now)
     return query
+
+
+def _latest_first(now: datetime) -> list[ColumnElement[Any] | InstrumentedAttribute[int]]:
+    """Glance.latest_first in SQL: the oldest missed deadline first, then those
+    returned, then by number."""
+    late = OfficerAttention.first_deadline < now
+    return [
+        case((late, 0), else_=1),
+        case((late, OfficerAttention.first_deadline), else_=None),
+        case((OfficerAttention.returned == true(), 0), else_=1),
+        Officer.batch_id,
+        Officer.seq,
+    ]
 
 
 def glance(
     session: Session, definitions: Definitions, query: OfficersQuery, now: datetime
 ) -> list[Glance]:
     """The light pass over the officers ``query`` reads, in its order."""
-    glances = [
-        Glance(oid, ref, name, country, f"{prefix}{number}", batch_id, seq, definition, state)
-        for oid, ref, name, country, prefix, number, batch_id, seq, definition, state
-        in session.execute(query)
-    ]
-    if not glances:
-        return []
-    ids = query.with_only_columns(Officer.id).order_by(None)
-    due = _deadlines_near(session, ids, definitions.deadline_names(), now + DUE_SOON)
-    latest: dict[tuple[int, str], str] = {}
-    for officer_id, name, given in session.execute(
-        select(Signoff.officer_id, Signoff.name, Signoff.decision)
-        .where(Signoff.officer_id.in_(ids)).order_by(Signoff.id)
-    ):
-        latest[(officer_id, name)] = given  # the last decision wins
-    late_checklists: list[tuple[Glance, str, str, datetime]] = []
-    for glance in glances:
-        signoffs, checklists = definitions.waiting_in(glance.definition_id, glance.state)
-        for name, label in signoffs:
-            decision = latest.get((glance.id, name))
-            if decision == "approved":
-                continue
-            if decision is not None:
-                glance.returned.append(label)
-            _judge(glance, label, due.get((glance.id, name)), now)
-        for name, label in checklists:
-            deadline = due.get((glance.id, name))
-            if deadline is not None:  # near or past: its ticks must be counted
-                late_checklists.append((glance, name, label, deadline))
-    _judge_checklists(session, definitions, late_checklists, now)
+    glances = []
+    for oid, ref, name, country, prefix, number, batch_id, seq, definition, state, waits_on \
+            in session.execute(query):
+        one = Glance(oid, ref, name, country, f"{prefix}{number}", batch_id, seq, definition, state)
+        if waits_on:
+            _judge(one, definitions, Attention.from_json(waits_on), now)
+        glances.append(one)
     return glances
 
 
-def _deadlines_near(
-    session: Session, officer_ids: Select[Any], names: Collection[str], before: datetime
-) -> dict[tuple[int, str], datetime]:
-    """The deadlines (as inbox.deadline: the last "due" reminder) before ``before`` of
-    the sign-offs and checklists ``names``; the later ones can be neither overdue nor
-    due this week, so they are not even sent back."""
-    latest = func.max(Reminder.due_at)
-    rows = session.execute(
-        select(Reminder.officer_id, Reminder.about, latest)
-        .where(Reminder.officer_id.in_(officer_ids), Reminder.about.in_(names),
-               Reminder.kind == "reminder")
-        .group_by(Reminder.officer_id, Reminder.about)
-        .having(latest < before)
-    )
-    return {(oid, about): due for oid, about, due in rows if oid is not None and about}
-
-
-def _judge(glance: Glance, label: str, deadline: datetime | None, now: datetime) -> None:
-    if deadline is None:
-        return
-    if deadline < now:
-        glance.overdue.append(label)
-        if glance.late_since is None or deadline < glance.late_since:
-            glance.late_since = deadline
-    elif deadline < now + DUE_SOON:
-        glance.due_soon.append(label)
-
-
-def _judge_checklists(
-    session: Session, definitions: Definitions,
-    pending: Sequence[tuple[Glance, str, str, datetime]], now: datetime,
-) -> None:
-    """A checklist near or past its deadline counts only while an item is still open."""
-    if not pending:
-        return
-    ticked = repo.ticked_items(session, list({g.id for g, *_ in pending}))
-    for glance, name, label, deadline in pending:
-        checklist = definitions.of(glance).checklist(name)
-        assert checklist is not None
-        if any(item.key not in ticked.get(glance.id, ()) for item in checklist.items):
-            _judge(glance, label, deadline, now)
+def _judge(glance: Glance, definitions: Definitions, waits: Attention, now: datetime) -> None:
+    """Overdue, due this week and returned, as labels in the definition's order."""
+    signoffs, checklists = definitions.waiting_in(glance.definition_id, glance.state)
+    for name, label in (*signoffs, *checklists):
+        if name in waits.returned:
+            glance.returned.append(label)
+        deadline = waits.deadlines.get(name)
+        if deadline is None:
+            continue
+        if deadline < now:
+            glance.overdue.append(label)
+            if glance.late_since is None or deadline < glance.late_since:
+                glance.late_since = deadline
+        elif deadline < now + DUE_SOON:
+            glance.due_soon.append(label)
 
 
 def _matching(session: Session, glances: list[Glance], q: str) -> list[Glance]:
@@ -394,11 +368,9 @@ def _blocked_by(
     return held
 
 
-def _sorted(
-    glances: list[Glance], sort: Sort, definitions: Definitions, now: datetime
-) -> list[Glance]:
+def _sorted(glances: list[Glance], sort: Sort, definitions: Definitions) -> list[Glance]:
     if sort == "late":  # the latest first; those on time after, in reference order
-        return sorted(glances, key=lambda g: g.latest_first(now))
+        return sorted(glances, key=Glance.latest_first)
     if sort == "name":
         return sorted(glances, key=lambda g: (fold(g.name), g.ref))
     if sort == "stage":

@@ -6,6 +6,7 @@ One database per backend serves every example; each example works in a batch of 
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -52,6 +53,7 @@ REASONS = st.none() | st.sampled_from(("", "Recalled by the ministry", "ឈី �
 COMMENTS = st.none() | st.sampled_from(("", "Please add the mission report"))
 
 
+@functools.cache  # the same file every time; parsing its YAML again took most of the test
 def junior_diplomats_v2() -> DefinitionFile:
     """Version 2 of the junior diplomats' track: one more induction item."""
     text = dict(shipped_files())["workflows/definitions/junior-diplomats.v1.yaml"]

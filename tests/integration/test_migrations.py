@@ -82,6 +82,39 @@ def test_data_written_at_the_first_revision_survives_the_upgrade_to_head(
         old.dispose()
 
 
+def test_what_officers_wait_on_is_filled_in_by_the_upgrade_as_the_planner_writes_it(
+    empty_url: str, services: Services
+) -> None:
+    """0014 fills officer_attention in from the reminders, sign-offs and ticks a
+    database at 0013 holds: the rows today's planner writes, one returned sign-off too."""
+    seed_programme(services)
+    placed, returned, _nominated = nominate(services, 3)
+    to_placement(services, placed)
+    to_placement(services, returned)
+    act.sign_off(services, returned, "placement.midterm", actor=SUPERVISOR, approve=False,
+                 comment="Please redo the work plan")
+    planned = _attention_rows(services.db.url)
+    assert {True, False} == {row[3] for row in planned}  # one returned, one not
+    old = Database(empty_url)
+    try:
+        old.upgrade("0013")
+        _copy_rows(services.db.url, empty_url)
+        old.upgrade()
+        assert planned == _attention_rows(empty_url)
+    finally:
+        old.dispose()
+
+
+def _attention_rows(url: str) -> list[tuple[object, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as reading:
+            table = Base.metadata.tables["officer_attention"]
+            return [tuple(r) for r in reading.execute(select(table).order_by(table.c.officer_id))]
+    finally:
+        engine.dispose()
+
+
 def _copy_rows(source_url: str, target_url: str) -> dict[str, int]:
     """Copy every row of every table the older schema has, keeping its columns only."""
     source, target = create_engine(source_url), create_engine(target_url)

@@ -13,11 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session
 
+from lifecycle.attention import Attention
 from lifecycle.clock import FakeClock
 from lifecycle.demo import load_demo
 from lifecycle.errors import Conflict
 from lifecycle.persistence import outbox, reminder_rows
-from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, Reminder
+from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, OfficerAttention, Reminder
 from lifecycle.services import Services
 from notifications.planner import ReminderPlanner
 from tests.support import nominate, seed_programme, to_placement
@@ -44,7 +45,32 @@ def replanned(services: Services, change: Change, *, together: bool) -> list[tup
         else:
             for officer in officers:
                 planner.officer_changed(session, officer, now)
-        return [tuple(row) for row in session.execute(select(*COLUMNS).order_by(Reminder.key))]
+        rows = [tuple(row) for row in session.execute(select(*COLUMNS).order_by(Reminder.key))]
+        waits = session.execute(select(OfficerAttention).order_by(OfficerAttention.officer_id))
+        return rows + [_attention(a) for a in waits.scalars()]
+
+
+def _attention(row: OfficerAttention) -> tuple[Any, ...]:
+    return (row.officer_id, row.attention_from, row.first_deadline, row.returned, row.waits_on)
+
+
+def test_what_each_officer_waits_on_is_what_a_fresh_plan_says(demo: Services) -> None:
+    """After a year of service calls (the demo), the stored officer_attention of every
+    officer is what re-planning it now computes: no change path left it stale."""
+    planner = planner_of(demo)
+    with demo.db.reading() as session:
+        officers = list(session.scalars(select(Officer).order_by(Officer.id)))
+        stored = {a.officer_id: _attention(a) for a in session.scalars(select(OfficerAttention))}
+        fresh: dict[int, Attention] = {}
+        planner.wanted_many(session, officers, fresh)
+    assert {oid for oid, waits in fresh.items() if not waits.empty} == set(stored)
+    for officer_id, (_, attention_from, first, returned, waits_on) in stored.items():
+        waits = fresh[officer_id]
+        assert Attention.from_json(waits_on) == waits
+        assert (attention_from, first, returned) == (
+            waits.attention_from, waits.first_deadline, bool(waits.returned)
+        )
+    assert any(returned for *_, returned, _ in stored.values())  # the demo returns one
 
 
 @pytest.fixture

@@ -87,8 +87,9 @@ def test_every_step_to_placement_stays_within_its_count(services: Services) -> N
     # tick: actor, officer, ticks (already ticked?), INSERT tick, UPDATE officer, facts,
     # reminder rows. place: actor, officer, division, supervisor, open placement, INSERT
     # placement, UPDATE officer, facts, reminder rows. start_placement: the advance's 6
-    # plus the coordinators (the sign-off escalations) and one INSERT of every reminder.
-    expected = dict.fromkeys(INDUCTION, 7) | {"place": 9, "start_placement": 8}
+    # plus the coordinators (the sign-off escalations), one INSERT of every reminder and
+    # one of what the officer now waits on (its sign-offs' deadlines: officer_attention).
+    expected = dict.fromkeys(INDUCTION, 7) | {"place": 9, "start_placement": 9}
     assert expected == counts
 
 
