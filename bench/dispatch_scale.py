@@ -41,7 +41,7 @@ class NullChannel:
         self.sent = 0
 
     def send(self, message: OutgoingMessage) -> None:
-        message.to_email(pop.START).as_bytes()
+        message.to_bytes(pop.START)
         self.sent += 1
 
 

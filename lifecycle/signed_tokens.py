@@ -14,6 +14,7 @@ Pure: no database, no clock.
 
 from __future__ import annotations
 
+import functools
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -48,6 +49,12 @@ class InvalidToken(ValueError):
     another key or for another purpose)."""
 
 
+@functools.lru_cache(maxsize=16)
+def _serializer(secret: str, purpose: Purpose) -> URLSafeSerializer:
+    # Made once per key and purpose: a dispatch pass signs a few links per reminder.
+    return URLSafeSerializer(secret, salt=purpose.value)
+
+
 def sign(secret: str, purpose: Purpose, claim: Claim) -> str:
     # "s", "n", "e": the keys survey links were first issued with, so those still read.
     payload: dict[str, object] = {
@@ -55,13 +62,13 @@ def sign(secret: str, purpose: Purpose, claim: Claim) -> str:
     }
     if claim.scope:
         payload["a"] = claim.scope
-    token: str = URLSafeSerializer(secret, salt=purpose.value).dumps(payload)
+    token: str = _serializer(secret, purpose).dumps(payload)
     return token
 
 
 def read(secret: str, purpose: Purpose, token: str) -> Claim:
     """The claim ``token`` carries; InvalidToken unless we signed exactly this."""
-    serializer = URLSafeSerializer(secret, salt=purpose.value)
+    serializer = _serializer(secret, purpose)
     try:
         payload = serializer.loads(token)
     except BadData:

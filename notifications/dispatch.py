@@ -21,6 +21,8 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.orm import Session
+
 from lifecycle.persistence import outbox
 from lifecycle.persistence.tables import Reminder
 from lifecycle.services import Services
@@ -32,6 +34,7 @@ from notifications.channels.base import (
     TransientDeliveryError,
 )
 from notifications.message import Mailbox, OutgoingMessage
+from notifications.outcome_recorder import OutcomeRecorder
 from notifications.reminder_context import ContextBuilder
 from notifications.rendering import TemplateRenderer
 from notifications.template_errors import TemplateError
@@ -82,6 +85,7 @@ class Dispatcher:
         self.contexts = ContextBuilder(
             services.workflows, calendar or WorkingCalendar(), settings.base_url
         )
+        self._outcomes: OutcomeRecorder | None = None  # while a claim is being sent
 
     def run_once(self) -> DispatchReport:
         """Send everything due now; loops until no due row is left to claim."""
@@ -121,11 +125,35 @@ class Dispatcher:
         report: DispatchReport,
     ) -> bool:
         """Send one claim's rows in turn; True if the server could not be reached."""
+        # One read session for composing the whole claim: its rows, officers and facts
+        # read up front in a few queries (ContextBuilder.prepare), not seven or so per
+        # reminder. Each outcome is still recorded in a transaction of its own, right
+        # after the server's answer (see _finish).
+        with self.services.db.reading() as session, OutcomeRecorder() as outcomes:
+            # A database joined to a caller's session has one connection: its outcomes
+            # are written in this thread, as before (a second thread would share it).
+            self._outcomes = None if self.services.db.shares_one_session else outcomes
+            try:
+                rows = outbox.rows_by_id(session, [row_id for row_id, _, _ in work])
+                self.contexts.prepare(session, rows.values())
+                return self._send_rows(session, rows, work, token, leased_until, report)
+            finally:
+                self._outcomes = None
+
+    def _send_rows(
+        self,
+        session: Session,
+        rows: dict[int, Reminder],
+        work: list[tuple[int, str, int]],
+        token: str,
+        leased_until: datetime,
+        report: DispatchReport,
+    ) -> bool:
         for index, (row_id, key, attempts) in enumerate(work):
             now = self.services.now()
             if not self._still_ours(row_id, key, token, now, leased_until):
                 continue
-            unreachable = self._deliver(row_id, key, attempts, token, now, report)
+            unreachable = self._deliver(session, rows[row_id], attempts, token, now, report)
             if unreachable is not None:
                 # The rest of this claim waits with it, rather than each trying
                 # (and timing out) in turn against a server that is not there.
@@ -156,16 +184,19 @@ class Dispatcher:
 
     def _deliver(
         self,
-        row_id: int,
-        key: str,
+        session: Session,
+        row: Reminder,
         attempts: int,
         token: str,
         now: datetime,
         report: DispatchReport,
     ) -> str | None:
         """Try one reminder; the error when the server could not be reached at all."""
+        row_id, key = row.id, row.key
         try:
-            message = self._compose(row_id, key)
+            message = self._compose(session, row)
+            if self._outcomes is not None:
+                self._outcomes.wait()  # the last outcome is committed before this goes out
             self.channel.send(message)
         except TemplateError as exc:
             # The coordinator's to fix: the reminder waits (until it expires), it is not
@@ -235,19 +266,26 @@ class Dispatcher:
         report.retrying.append(key)
 
     def _finish(self, row_id: int, token: str, now: datetime, **outcome: object) -> None:
-        with self.services.transaction() as session:
-            if not outbox.finish(session, row_id, token, now, **outcome):  # type: ignore[arg-type]
-                log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
+        """Record one outcome in its own transaction, committed before the next message
+        is sent (OutcomeRecorder): a dispatcher killed at any moment leaves at most one
+        message sent but not recorded."""
 
-    def _compose(self, row_id: int, key: str) -> OutgoingMessage:
-        with self.services.db.reading() as session:
-            row = session.get(Reminder, row_id)
-            assert row is not None
-            context = self.contexts.build(session, row, self.services.now())
-            rendered = self.renderer.render(row.template, context)
-            return OutgoingMessage.for_reminder(
-                key,
-                rendered,
-                sender=self.settings.sender,
-                recipient=Mailbox(row.recipient_name, row.recipient_email),
-            )
+        def write() -> None:
+            with self.services.db.statements() as connection:
+                if not outbox.finish(connection, row_id, token, now, **outcome):  # type: ignore[arg-type]
+                    log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
+
+        if self._outcomes is None:
+            write()
+        else:
+            self._outcomes.record(write)
+
+    def _compose(self, session: Session, row: Reminder) -> OutgoingMessage:
+        context = self.contexts.build(session, row, self.services.now())
+        rendered = self.renderer.render(row.template, context)
+        return OutgoingMessage.for_reminder(
+            row.key,
+            rendered,
+            sender=self.settings.sender,
+            recipient=Mailbox(row.recipient_name, row.recipient_email),
+        )

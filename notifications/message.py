@@ -7,6 +7,7 @@ recording it) can overwrite instead of duplicating, and mail clients thread repe
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from email.utils import format_datetime, parseaddr
 
 from lifecycle.clock import ensure_utc
 from lifecycle.errors import ConfigurationError
+from notifications import wire_form
 from notifications.rendering import RenderedMessage
 
 DEFAULT_DOMAIN = "attache.local"
@@ -60,7 +62,7 @@ class Mailbox:
         if not self.address.isascii():
             # It would need SMTPUTF8 end to end; names may be in any script, addresses not.
             raise ValueError(f"{self.address!r}: only ASCII e-mail addresses are supported")
-        self.to_address()  # let the email package refuse what it cannot encode
+        _address_text(self.name, self.address)  # the email package refuses what it cannot encode
 
     @classmethod
     def parse(cls, text: str) -> Mailbox:
@@ -115,6 +117,21 @@ class OutgoingMessage:
             html=rendered.html,
         )
 
+    def to_bytes(self, date: datetime) -> bytes:
+        """``to_email(date)`` as the bytes a server is sent, written without building
+        the ``EmailMessage`` (see ``wire_form``): what the SMTP channel sends."""
+        headers = (
+            wire_form.header("Message-ID", self.message_id),
+            wire_form.header("Date", format_datetime(ensure_utc(date))),
+            _mailbox_line("From", self.sender),
+            _mailbox_line("To", self.recipient),
+            wire_form.text_header("Subject", self.subject),
+            wire_form.header("Auto-Submitted", "auto-generated"),
+            wire_form.text_header("X-Attache-Reminder", self.key),
+        )
+        parts = [wire_form.text_part("plain", self.text), wire_form.text_part("html", self.html)]
+        return wire_form.alternative(headers, parts, self.message_id)
+
     def to_email(self, date: datetime) -> EmailMessage:
         """A multipart/alternative message (text, then HTML) dated ``date``.
 
@@ -149,6 +166,23 @@ def _set_text(email: EmailMessage, name: str, value: str) -> None:
     # ASCII subject on a continuation line (a leading space for the reader).
     charset = "us-ascii" if value.isascii() else "utf-8"
     email.set_raw(name, Header(value, charset, header_name=name).encode(linesep="\n"))
+
+
+def _mailbox_line(name: str, mailbox: Mailbox) -> str:
+    return wire_form.mailbox_header(name, mailbox.name, mailbox.address, _formatted(mailbox))
+
+
+def _formatted(mailbox: Mailbox) -> str:
+    return _address_text(mailbox.name, mailbox.address) if mailbox.name.isascii() else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _address_text(name: str, address: str) -> str:
+    # The email package's quoting of a display name (commas, quotes); parsing the
+    # address for it cost more than the rest of the header, and the sender and most
+    # recipients come back message after message (a dispatch pass makes a Mailbox for
+    # every reminder it sends).
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def _set_mailbox(email: EmailMessage, name: str, mailbox: Mailbox) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -14,7 +15,7 @@ from lifecycle.persistence.tables import NominationInvitation, Officer, Reminder
 from lifecycle.registry import WorkflowRegistry
 from lifecycle.roles import COUNTRIES
 from lifecycle.services import action_links, alumni, nominations, surveys
-from lifecycle.services.facts import load_facts
+from lifecycle.services import facts as officer_facts
 from notifications.rules import deadline_of
 from notifications.template_context import DigestItem, Links, TemplateContext
 from notifications.workdays import WorkingCalendar
@@ -22,6 +23,7 @@ from notifications.workdays import WorkingCalendar
 DUE_TIME = time(9, 0)
 # The alumni_followup rule's occurrences say which round they invite to: "alumni_survey.6m".
 SURVEY_ABOUT = re.compile(r"alumni_survey\.(\d+)m")
+_PREPARED = "attache.prepared_officers"  # session.info key
 PROGRAMME = {
     "name": "ASEAN Secretariat Attachment Programme",
     "secretariat": "ASEAN Secretariat, Jakarta",
@@ -35,6 +37,19 @@ class ContextBuilder:
         self.workflows = workflows
         self.calendar = calendar
         self.base_url = base_url.rstrip("/")
+
+    def prepare(self, session: Session, rows: Collection[Reminder]) -> None:
+        """Read, in a few queries, what ``build`` will need for each of ``rows``: their
+        officers (kept in the session's identity map) and those officers' facts (kept
+        in its facts cache). A claim's reminders were composed one query after another
+        each, seven or so a reminder; this is what made dispatching slow (bench 4d)."""
+        ids = {row.officer_id for row in rows if row.officer_id is not None}
+        if ids:
+            officers = repo.officers_by_id(session, ids)
+            officer_facts.officers_rows(session, officers)
+            # The identity map holds its objects weakly: keep them for the session's
+            # life, or session.get would read each officer again.
+            session.info.setdefault(_PREPARED, []).extend(officers)
 
     def build(self, session: Session, row: Reminder, now: datetime) -> TemplateContext:
         zone = ZoneInfo(row.recipient_timezone)
@@ -135,15 +150,15 @@ class ContextBuilder:
             "end": batch.end_date,
         }
         context["stage"] = {"name": state.name, "label": state.label}
-        placement = repo.open_placement(session, officer)
-        if placement is not None:
+        rows = officer_facts.officer_rows(session, officer)  # read once per session
+        if rows.supervisor is not None:  # the open placement's
             context["supervisor"] = {
-                "name": placement.supervisor.name,
-                "email": placement.supervisor.email,
+                "name": rows.supervisor.name,
+                "email": rows.supervisor.email,
             }
         checklist = definition.checklist(row.about or "")
         if checklist is not None:
-            ticked = load_facts(session, officer).ticked
+            ticked = rows.ticked
             missing = [i.label for i in checklist.items if i.key not in ticked]
             context["reminder"]["missing"] = missing  # type: ignore[index]
         link = f"{self.base_url}/officers/{officer.ref}"

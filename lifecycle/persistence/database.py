@@ -34,6 +34,8 @@ def database_url(explicit: str | None = None) -> str:
 
 
 class Database:
+    shares_one_session = False  # see _JoinedDatabase
+
     def __init__(self, url: str) -> None:
         self.url = _normalise(url)
         self.engine = _create_engine(self.url)
@@ -77,6 +79,20 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        """A transaction of plain Core statements on one connection, without an ORM
+        session (committed on success): for a hot path of single statements, such as
+        the dispatcher recording each send's outcome, where setting up and tearing
+        down a session cost more than the statement."""
+        try:
+            with self.engine.begin() as connection:
+                yield connection
+        except OperationalError as exc:
+            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
+                raise Conflict("the database is busy with another change; try again") from None
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -255,6 +271,9 @@ def _current_revision(connection: Connection) -> str | None:
 
 
 class _JoinedDatabase(Database):
+    # One session (one connection) for everything: it must not be used from a second
+    # thread, so the dispatcher records outcomes in its own thread only when this is False.
+    shares_one_session = True
     """See ``Database.joined``: the outer transaction's owner commits, errors and all."""
 
     def __init__(self, outer: Database, session: Session) -> None:
@@ -266,6 +285,10 @@ class _JoinedDatabase(Database):
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         yield self._session
+
+    @contextmanager
+    def statements(self) -> Iterator[Connection]:
+        yield self._session.connection()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

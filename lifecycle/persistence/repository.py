@@ -445,6 +445,21 @@ def answered_survey_rounds_of(
     return {officer_id: frozenset(months) for officer_id, months in found.items()}
 
 
+def officers_by_id(session: Session, officer_ids: Collection[int]) -> list[Officer]:
+    """The officers with these ids (with their batch, track and definition), in one
+    query per ROWS_CHUNK: ``session.get`` finds them in the identity map afterwards."""
+    ids = list(officer_ids)
+    found: list[Officer] = []
+    for start in range(0, len(ids), ROWS_CHUNK):
+        query = (
+            select(Officer)
+            .options(*OFFICER_LOADING)
+            .where(Officer.id.in_(ids[start : start + ROWS_CHUNK]))
+        )
+        found += session.scalars(query)
+    return found
+
+
 def officers(
     session: Session, batch: Batch | None = None, state: str | None = None
 ) -> list[Officer]:

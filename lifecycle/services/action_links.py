@@ -39,7 +39,7 @@ from lifecycle.roles import Role
 from lifecycle.services import accounts
 from lifecycle.services import officers as act
 from lifecycle.services.context import Services, require_role
-from lifecycle.services.facts import latest_signoffs, workflow_of
+from lifecycle.services.facts import latest_signoffs, officer_rows, workflow_of
 from lifecycle.services.instance_secrets import ACTION_LINKS, existing_secret, lasting_secret
 from lifecycle.services.stand_ins import stand_in
 
@@ -169,7 +169,7 @@ def links_for(
         )
     items: tuple[ItemLink, ...] = ()
     if checklist is not None and Role.OFFICER in checklist.roles:
-        ticked = {t.item_key for t in repo.ticks(session, officer)}
+        ticked = officer_rows(session, officer).ticked  # read once per session
         # An item done by a file gets an "Upload" link: it signs the officer in to
         # their page at that item (a link of its own, so each is spent on its own).
         items = tuple(

@@ -19,6 +19,7 @@ from lifecycle.persistence.tables import InstanceSecret
 SURVEY_LINKS = "survey_links"
 ACTION_LINKS = "action_links"
 INVITATIONS = "nomination_invitations"
+_KNOWN = "attache.instance_secrets"  # session.info key: the secrets read in this session
 
 
 def instance_secret(session: Session, name: str, now: datetime) -> str:
@@ -49,8 +50,12 @@ def lasting_secret(session: Session, name: str, now: datetime) -> str:
     """``instance_secret`` for a caller whose session will be rolled back (composing a
     reminder is a read): a missing secret is made and committed on a side connection
     first, because a link signed with a key that was rolled back could never open."""
-    found = existing_secret(session, name)
-    if found is not None:
-        return found
-    with Session(session.get_bind(), expire_on_commit=False) as side, side.begin():
-        return instance_secret(side, name, now)
+    # Kept for the session: a secret is never changed once made, and the dispatcher
+    # signs every link of a claim's reminders in one session.
+    known: dict[str, str] = session.info.setdefault(_KNOWN, {})
+    found = known.get(name) or existing_secret(session, name)
+    if found is None:
+        with Session(session.get_bind(), expire_on_commit=False) as side, side.begin():
+            found = instance_secret(side, name, now)
+    known[name] = found
+    return found

@@ -13,7 +13,7 @@ import re
 import tempfile
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.policy import SMTP, default
+from email.policy import default
 from pathlib import Path
 
 from lifecycle.clock import Clock
@@ -39,7 +39,7 @@ class LocalChannel:
         return self.folder / f"{safe}.eml"
 
     def send(self, message: OutgoingMessage) -> None:
-        data = message.to_email(self._clock.now()).as_bytes(policy=SMTP)
+        data = message.to_bytes(self._clock.now())  # what the SMTP channel would send
         target = self.path_for(message.message_id)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
