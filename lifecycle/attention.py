@@ -17,8 +17,11 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from lifecycle.definition import WorkflowDefinition
+if TYPE_CHECKING:  # an annotation only: the repository imports this module, and a
+    # command that only reads (officer show) should not pay for pydantic through it
+    from lifecycle.definition import WorkflowDefinition
 
 # A returned sign-off needs attention at once, whatever its deadline: it sorts first.
 RETURNED_FROM = datetime(1970, 1, 1, tzinfo=UTC)
@@ -49,6 +52,16 @@ class Attention:
         return {
             "deadlines": {name: due.isoformat() for name, due in self.deadlines.items()},
             "returned": list(self.returned),
+        }
+
+    def as_row(self, officer_id: int) -> dict[str, object]:
+        """The officer_attention row (one of ``save``'s, or the 0014 fill-in's)."""
+        return {
+            "officer_id": officer_id,
+            "attention_from": self.attention_from,
+            "first_deadline": self.first_deadline,
+            "returned": bool(self.returned),
+            "waits_on": self.as_json(),
         }
 
     @classmethod

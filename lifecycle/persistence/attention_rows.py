@@ -32,16 +32,6 @@ def save(
     connection = session.connection()
     for chunk in id_chunks(obsolete):
         connection.execute(_DELETE, {"ids": list(chunk)})
-    rows = [
-        {
-            "officer_id": officer_id,
-            "attention_from": waits.attention_from,
-            "first_deadline": waits.first_deadline,
-            "returned": bool(waits.returned),
-            "waits_on": waits.as_json(),
-        }
-        for officer_id, waits in changed.items()
-        if not waits.empty
-    ]
+    rows = [waits.as_row(oid) for oid, waits in changed.items() if not waits.empty]
     if rows:
         connection.execute(_INSERT, rows)

@@ -43,6 +43,7 @@ from lifecycle.services.facts import facts_from, officers_rows
 from lifecycle.services.search import SEARCHERS, fold
 
 DUE_SOON = timedelta(days=7)
+_NEVER = datetime.max.replace(tzinfo=UTC)  # a sort key's "not late": after every deadline
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 SORTS = ("late", "ref", "name", "stage")
@@ -249,7 +250,6 @@ def worklist(services: Services, filters: Filters, *, actor: str) -> Worklist:
 
 
 OfficersQuery = Select[*tuple[Any, ...]]  # officers_query's eleven columns
-_NEVER = datetime.max.replace(tzinfo=UTC)  # a sort key's "not late": after every deadline
 
 
 def officers_query(
@@ -309,9 +309,8 @@ def glance(
 def _judge(glance: Glance, definitions: Definitions, waits: Attention, now: datetime) -> None:
     """Overdue, due this week and returned, as labels in the definition's order."""
     signoffs, checklists = definitions.waiting_in(glance.definition_id, glance.state)
+    glance.returned += [label for name, label in signoffs if name in waits.returned]
     for name, label in (*signoffs, *checklists):
-        if name in waits.returned:
-            glance.returned.append(label)
         deadline = waits.deadlines.get(name)
         if deadline is None:
             continue

@@ -112,10 +112,6 @@ def _fill_in(connection: sa.Connection) -> None:
             decisions[officer.id], deadlines[officer.id],
         )
         if not waits.empty:
-            rows.append({
-                "officer_id": officer.id, "attention_from": waits.attention_from,
-                "first_deadline": waits.first_deadline, "returned": bool(waits.returned),
-                "waits_on": waits.as_json(),
-            })  # fmt: skip
+            rows.append(waits.as_row(officer.id))
     if rows:
         connection.execute(sa.insert(_ATTENTION), rows)
