@@ -24,6 +24,7 @@ from lifecycle.persistence.database import Database
 from lifecycle.services import Services
 from lifecycle.services.setup import publish_definitions
 from notifications.wiring import with_reminders
+from tests.database_copies import DatabaseCopies
 from workflows.loader import load_definitions
 
 POSTGRES_URL = os.environ.get(
@@ -109,10 +110,23 @@ def fresh_copy(
         shutil.copy(template_of(request.getfixturevalue(sqlite)), path)
         yield f"sqlite:///{path}"
         return
-    admin = request.getfixturevalue("postgres_admin")
+    # The template first, so pytest tears the copies down before it. (A template dropped
+    # while a copy of it is being made waits for the copy: the server locks it meanwhile.)
     template = template_of(request.getfixturevalue(postgres))
-    with postgres_database(admin, "attache_t", template) as name:
+    copies: DatabaseCopies = request.getfixturevalue("postgres_copies")
+    name = copies.take(template)
+    try:
         yield postgres_url(name)
+    finally:
+        copies.give_back(name)
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(postgres_admin: str) -> Iterator[DatabaseCopies]:
+    """Fresh copies of template databases, made ahead and dropped behind the tests."""
+    copies = DatabaseCopies(postgres_admin, "attache_t")
+    yield copies
+    copies.close()
 
 
 @pytest.fixture(scope="session")
