@@ -201,7 +201,8 @@ def test_pending_retries_past_their_expiry_are_clamped_to_it_by_the_upgrade(
             ids = list(writing.scalars(select(Reminder.id).order_by(Reminder.id)))
             assert len(ids) >= 4
             for row_id, status in zip(ids, ["pending", "pending", "failed"], strict=False):
-                expires_at = writing.scalar(select(Reminder.expires_at).where(Reminder.id == row_id))
+                query = select(Reminder.expires_at).where(Reminder.id == row_id)
+                expires_at = writing.scalar(query)
                 writing.execute(
                     update(Reminder).where(Reminder.id == row_id)
                     .values(status=status, attempts=2, next_attempt_at=expires_at + late)

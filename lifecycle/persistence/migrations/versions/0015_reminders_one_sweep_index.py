@@ -32,9 +32,10 @@ def upgrade() -> None:
     )
     # Both instants are stored the same way on each backend (text on SQLite, timestamptz
     # on PostgreSQL), so they compare and copy as they are.
+    late = reminders.c.next_attempt_at > reminders.c.expires_at
     op.execute(
         reminders.update()
-        .where(reminders.c.status == "pending", reminders.c.next_attempt_at > reminders.c.expires_at)
+        .where(reminders.c.status == "pending", late)
         .values(next_attempt_at=reminders.c.expires_at)
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
