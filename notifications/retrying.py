@@ -27,7 +27,7 @@ def retry(services: Services, reminder_id: int, *, actor: str) -> str:
             )
         row.status = outbox.PENDING
         row.attempts = 0
-        row.next_attempt_at = services.now()
+        row.next_attempt_at = outbox.first_attempt(services.now(), row.expires_at)
         row.claimed_by = None
         row.claimed_until = None
         return f"reminder #{reminder_id} ({row.key}) will be sent on the next dispatch pass"

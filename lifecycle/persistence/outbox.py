@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Update, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Update, and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import reminder_rows, reminder_statuses
@@ -155,13 +155,27 @@ def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Rem
 def _new_values(
     officer_id: int | None, want: WantedReminder, now: datetime
 ) -> reminder_rows.NewRow:
-    # In reminder_rows.NEW_COLUMNS' order.
+    # In reminder_rows.NEW_COLUMNS' order. The first attempt is at the send time, never
+    # after the expiry (see first_attempt).
+    send_at, expires_at = want.send_at, want.expires_at
     return (
         want.key, officer_id, want.rule, want.occurrence, want.kind, want.template,
         want.about, want.recipient_role, want.recipient_email, want.recipient_name,
-        want.recipient_timezone, want.due_at, want.send_at, want.expires_at,
-        PENDING, want.send_at, 0, now, now,
+        want.recipient_timezone, want.due_at, send_at, expires_at,
+        PENDING, send_at if send_at <= expires_at else expires_at, 0, now, now,
     )  # fmt: skip
+
+
+def first_attempt(at: datetime, expires_at: datetime) -> datetime:
+    """When a pending row is next tried: ``at``, but never after its expiry.
+
+    The invariant the expiry pass stands on (``expire_overdue``): a pending row past its
+    expiry is then also due, so that pass ranges over the sweep index (status,
+    next_attempt_at) and needs no index of its own on the expiry. Every path that makes
+    a row pending or moves its next attempt keeps it (new rows, re-plans, retries after
+    a failure, a coordinator's retry or send-now). A row clamped to its expiry is never
+    sent: the claim takes only rows not yet expired, and the pass expires it."""
+    return at if at <= expires_at else expires_at
 
 
 def _refresh(row: Any, want: WantedReminder, now: datetime) -> dict[str, object] | None:
@@ -185,8 +199,9 @@ def _refresh(row: Any, want: WantedReminder, now: datetime) -> dict[str, object]
         "new_recipient_email": want.recipient_email,
         "new_recipient_name": want.recipient_name,
         "new_recipient_timezone": want.recipient_timezone,
-        "new_next_attempt_at": (
-            max(want.send_at, row.next_attempt_at) if row.attempts else want.send_at
+        "new_next_attempt_at": first_attempt(
+            max(want.send_at, row.next_attempt_at) if row.attempts else want.send_at,
+            want.expires_at,
         ),
         "new_updated_at": now,
     }
@@ -205,11 +220,17 @@ def expire_overdue(session: Session, now: datetime) -> int:
 
     So are rows a dispatcher claimed and abandoned (killed mid-send) whose lease and
     expiry have both run out: taken over, they would go out days late.
+
+    A pending row's next attempt is never after its expiry (``first_attempt``), so the
+    pending rows past their expiry are among those due: the pass ranges over the sweep
+    index (status, next_attempt_at) to the due ones only, and with nothing due reads
+    nothing, however many are pending (bench 4c).
     """
+    overdue = and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now)
     abandoned = and_(Reminder.status == SENDING, Reminder.claimed_until <= now)
     result = session.execute(
         update(Reminder)
-        .where(or_(Reminder.status == PENDING, abandoned), Reminder.expires_at <= now)
+        .where(or_(overdue, abandoned), Reminder.expires_at <= now)
         .values(status=EXPIRED, claimed_until=None, updated_at=now)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
@@ -218,10 +239,16 @@ def expire_overdue(session: Session, now: datetime) -> int:
 def claim(
     session: Session, token: str, now: datetime, lease: timedelta, limit: int
 ) -> list[Reminder]:
-    """Claim up to ``limit`` due rows for this dispatcher; returns them."""
-    due = or_(
-        and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now),
-        and_(Reminder.status == SENDING, Reminder.claimed_until <= now),
+    """Claim up to ``limit`` due rows for this dispatcher; returns them.
+
+    Only rows not yet expired: a retry clamped to its row's expiry comes due at that
+    very moment, and is expired by the next pass, never sent."""
+    due = and_(
+        or_(
+            and_(Reminder.status == PENDING, Reminder.next_attempt_at <= now),
+            and_(Reminder.status == SENDING, Reminder.claimed_until <= now),
+        ),
+        Reminder.expires_at > now,
     )
     candidates = select(Reminder.id).where(due).order_by(Reminder.next_attempt_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -302,7 +329,12 @@ def _finish_statement(sent: bool, with_error: bool, with_retry: bool) -> Update:
     if with_error:
         values["last_error"] = bindparam("error")
     if with_retry:
-        values["next_attempt_at"] = bindparam("retry_at")
+        # Never after the row's expiry (first_attempt): a retry the backoff puts past it
+        # waits at the expiry instead, where the next pass expires it.
+        retry_at = bindparam("retry_at", type_=REMINDERS.c.next_attempt_at.type)
+        values["next_attempt_at"] = case(
+            (REMINDERS.c.expires_at < retry_at, REMINDERS.c.expires_at), else_=retry_at
+        )
     return (
         update(REMINDERS)
         .where(

@@ -8,6 +8,7 @@ more than the database's own work. Rows are plain tuples in NEW_COLUMNS' order.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, cast
 
@@ -54,21 +55,38 @@ def _insert_converted(connection: Connection, rows: list[NewRow]) -> None:
     once: a batch's rows share most of their instants (SQLite stores them as text,
     and formatting six per row was a third of the CPU of writing it)."""
     dialect = connection.dialect
-    values = [list(row) for row in rows]
-    # Column by column, and only the columns that have a processor (the instants):
-    # the others go to the driver as they are.
+    # Column by column, and only the columns that have a processor (the instants): the
+    # others go to the driver as they are. Transposed, so each column is converted by
+    # one map over a memo (C loops, no per-value Python frame but the first of each).
+    columns: list[Any] = list(zip(*rows, strict=True))
+    for position, convert in _converters(dialect):
+        columns[position] = list(map(_Memo(convert).__getitem__, columns[position]))
+    connection.exec_driver_sql(_compiled_insert(dialect), list(zip(*columns, strict=True)))
+
+
+class _Memo(dict[Any, Any]):
+    """Each distinct value converted once (None too: the processors pass it through)."""
+
+    __slots__ = ("convert",)
+
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, value: Any) -> Any:
+        converted = self[value] = self.convert(value)
+        return converted
+
+
+@lru_cache(maxsize=8)
+def _converters(dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...]:
+    """NEW_COLUMNS' bind processors on ``dialect``, by position, where there is one."""
+    found = []
     for position, name in enumerate(NEW_COLUMNS):
         convert = REMINDERS.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if convert is None:
-            continue
-        seen: dict[object, object] = {}
-        for row in values:
-            value = row[position]
-            if value is not None:
-                if value not in seen:
-                    seen[value] = convert(value)
-                row[position] = seen[value]
-    connection.exec_driver_sql(_compiled_insert(dialect), list(map(tuple, values)))
+        if convert is not None:
+            found.append((position, convert))
+    return tuple(found)
 
 
 @lru_cache(maxsize=8)

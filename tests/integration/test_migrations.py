@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import MetaData, create_engine, insert, select, text
+from sqlalchemy import MetaData, create_engine, insert, select, text, update
 from sqlalchemy.engine import Connection, make_url
 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
-from lifecycle.persistence.tables import Base
+from lifecycle.persistence.tables import Base, Reminder
 from lifecycle.services import Services, views
 from lifecycle.services import officers as act
 from notifications.wiring import with_reminders
@@ -181,3 +183,59 @@ def test_the_current_revision_is_read_as_alembic_reads_it(empty_url: str) -> Non
     finally:
         database.dispose()
     assert [(None, None), (head_revision(), head_revision())] == answers
+
+
+def test_pending_retries_past_their_expiry_are_clamped_to_it_by_the_upgrade(
+    empty_url: str, services: Services
+) -> None:
+    """0015 drops the expiry index: the expiry pass then finds pending rows through the
+    sweep index, which holds only if no pending row's next attempt is after its expiry.
+    Rows a database at 0014 holds that way (a retry the backoff put past the expiry) are
+    clamped to it; every other row is left as it was."""
+    seed_programme(services)
+    to_placement(services, nominate(services, 1)[0])
+    late = timedelta(days=3)
+    engine = create_engine(services.db.url)
+    try:
+        with engine.begin() as writing:
+            ids = list(writing.scalars(select(Reminder.id).order_by(Reminder.id)))
+            assert len(ids) >= 4
+            for row_id, status in zip(ids, ["pending", "pending", "failed"], strict=False):
+                query = select(Reminder.expires_at).where(Reminder.id == row_id)
+                expires_at = writing.scalar(query)
+                writing.execute(
+                    update(Reminder).where(Reminder.id == row_id)
+                    .values(status=status, attempts=2, next_attempt_at=expires_at + late)
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    before = _reminder_rows(services.db.url)
+    old = Database(empty_url)
+    try:
+        old.upgrade("0014")
+        _copy_rows(services.db.url, empty_url)
+        old.upgrade()
+        after = _reminder_rows(empty_url)
+    finally:
+        old.dispose()
+    clamped = {
+        row_id: (status, expires_at) for row_id, status, expires_at, next_at in before
+        if status == "pending" and next_at > expires_at
+    }  # fmt: skip
+    assert [ids[0], ids[1]] == sorted(clamped)
+    assert [
+        (i, s, e, e if i in clamped else n) for i, s, e, n in before
+    ] == after  # fmt: skip
+    assert all(n <= e for _, s, e, n in after if s == "pending")
+
+
+def _reminder_rows(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as reading:
+            query = select(
+                Reminder.id, Reminder.status, Reminder.expires_at, Reminder.next_attempt_at
+            ).order_by(Reminder.id)
+            return [tuple(r) for r in reading.execute(query)]
+    finally:
+        engine.dispose()
