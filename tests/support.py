@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
-
-from sqlalchemy import select, text
 
 from lifecycle.persistence.tables import Base
 from lifecycle.services import Services, setup
@@ -68,11 +67,24 @@ def placed_with_cover_at_hand(services: Services) -> str:
 
 
 def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: compare before and after a failure."""
+    """Every row of every table, in a stable order: compare before and after a failure.
+
+    Read as the driver returns them, with no ORM or type processing between: less than
+    half the cost (0.8 against 1.8-2.2 ms a small programme), and hundreds of tests take
+    a dump before and after every refusal."""
     with services.db.reading() as session:
+        connection = session.connection()
         return {
-            table.name: [tuple(row) for row in session.execute(
-                select(table).order_by(*table.primary_key.columns)
-            )]
-            for table in Base.metadata.sorted_tables
-        } | {"alembic_version": list(session.execute(text("SELECT * FROM alembic_version")))}
+            table: [tuple(row) for row in connection.exec_driver_sql(statement)]
+            for table, statement in _dump_statements()
+        }
+
+
+@cache
+def _dump_statements() -> tuple[tuple[str, str], ...]:
+    statements = []
+    for table in Base.metadata.sorted_tables:
+        key = ", ".join(f'"{column.name}"' for column in table.primary_key)
+        order = f" ORDER BY {key}" if key else ""
+        statements.append((table.name, f'SELECT * FROM "{table.name}"{order}'))
+    return (*statements, ("alembic_version", "SELECT * FROM alembic_version"))
