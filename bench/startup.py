@@ -88,7 +88,12 @@ def _attache() -> list[str]:
 
 
 def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "ATTACHE_DATABASE_URL"}
+    # PYTHONDONTWRITEBYTECODE left out: set (as in some CI and agent shells), every timed
+    # `attache` compiled our forty-odd modules from source again, a cost no installed
+    # command pays (pip compiles at install) and the baseline, all site-packages, never
+    # paid. The set-up commands write the bytecode; the timed ones read it.
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("ATTACHE_DATABASE_URL", "PYTHONDONTWRITEBYTECODE")}  # fmt: skip
     env["PYTHONIOENCODING"] = "utf-8"
     return env
 

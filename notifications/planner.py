@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Hashable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from lifecycle.attention import Attention, attention_of
-from lifecycle.definition import WorkflowDefinition
-from lifecycle.persistence import attention_rows, outbox
+from lifecycle.persistence import attention_rows
 from lifecycle.persistence import repository as repo
 from lifecycle.persistence.tables import Officer
 from lifecycle.registry import WorkflowRegistry
@@ -29,15 +29,16 @@ from lifecycle.roles import SECRETARIAT_TIMEZONE
 from lifecycle.services import facts as officer_facts
 from lifecycle.services.context import Services
 from notifications.delivery_window import next_send_time
-from notifications.rules import (
-    Occurrence,
-    PlanFacts,
-    ReminderRule,
-    load_rules,
-    needs_answered_surveys,
-    plan,
-)
 from notifications.workdays import WorkingCalendar
+
+if TYPE_CHECKING:
+    from lifecycle.definition import WorkflowDefinition
+    from lifecycle.persistence import outbox
+    from notifications.rules import Occurrence, PlanFacts, ReminderRule
+
+# The rules (pydantic models) and the outbox are imported when the planner first plans:
+# every command registers it (notifications.wiring), and a read never changes an officer
+# (bench figure 6b).
 
 JAKARTA = ZoneInfo(SECRETARIAT_TIMEZONE)
 # A reminder is "due" at the start of the recipient's working day on its due date.
@@ -59,6 +60,8 @@ class ReminderPlanner:
     def rules_for(self, definition: WorkflowDefinition) -> tuple[ReminderRule, ...]:
         rules = self._rules.get(definition.key)
         if rules is None:
+            from notifications.rules import load_rules
+
             rules = self._rules[definition.key] = load_rules(definition)
         return rules
 
@@ -77,6 +80,8 @@ class ReminderPlanner:
         # the plan's, so the officers lists can find who is late by an index.
         waits: dict[int, Attention] = {}
         stored: dict[int, Attention] = {}
+        from lifecycle.persistence import outbox
+
         wanted = self.wanted_many(session, officers, waits, stored)
         outbox.sync_officers(session, wanted, now)
         attention_rows.save(session, waits, stored)
@@ -90,6 +95,8 @@ class ReminderPlanner:
     ) -> dict[int, list[outbox.WantedReminder]]:
         """The reminders each officer's rules call for now, by officer id; and what each
         waits on, into ``waits``, and what was stored of it, into ``stored``."""
+        from notifications.rules import needs_answered_surveys, plan
+
         rows = officer_facts.officers_rows(session, officers)
         plans = []
         surveyed = []
@@ -127,6 +134,8 @@ class ReminderPlanner:
         occurrences: list[Occurrence],
         instants: dict[tuple[date, str, int], tuple[datetime, datetime, datetime]],
     ) -> list[outbox.WantedReminder]:
+        from lifecycle.persistence import outbox
+
         ref = officer.ref
         recipients: dict[str, list[repo.Contact]] = {
             "officer": [repo.Contact(officer.name, officer.email, officer.timezone)],
@@ -202,6 +211,8 @@ def plan_facts(
     """The officer's facts as the rules see them. The answered survey rounds are read
     only when one of ``rules`` (those about to be planned) looks at them in the
     officer's state, so an advance anywhere else pays no query for them."""
+    from notifications.rules import needs_answered_surveys
+
     answered = (
         repo.answered_survey_rounds(session, officer)
         if needs_answered_surveys(rules, officer.state)
@@ -211,6 +222,8 @@ def plan_facts(
 
 
 def _plan_facts(officer: Officer, rows: repo.OfficerRows, answered: frozenset[int]) -> PlanFacts:
+    from notifications.rules import PlanFacts
+
     batch = officer.batch
     dates = {"start": batch.start_date, "end": batch.end_date}
     dates |= {name: date.fromisoformat(day) for name, day in (batch.milestones or {}).items()}

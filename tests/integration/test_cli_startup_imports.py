@@ -19,9 +19,10 @@ HEAVY = ("alembic", "matplotlib", "weasyprint", "openpyxl", "holidays")
 NEEDED_BY_SOME = ("sqlalchemy", "fastapi", "starlette", "uvicorn", "jinja2", "apscheduler",
                   "argon2", "rich", "transitions", "yaml", "pydantic", "psycopg")
 # What a read of one officer has no use for: the nomination use cases (the decision
-# notices' listener lives apart from them) and the upload check's file sniffing.
+# notices' listener lives apart from them), the upload check's file sniffing, and the
+# reminder rules with the outbox (imported by the planner when it first plans).
 NOT_FOR_A_READ = ("lifecycle.services.nominations", "lifecycle.services.documents",
-                  "filetype")
+                  "filetype", "notifications.rules", "lifecycle.persistence.outbox")
 
 PROBE = """
 import json, sys
