@@ -129,7 +129,11 @@ class Dispatcher:
         # read up front in a few queries (ContextBuilder.prepare), not seven or so per
         # reminder. Each outcome is still recorded in a transaction of its own, right
         # after the server's answer (see _finish).
-        with self.services.db.reading() as session, OutcomeRecorder() as outcomes:
+        with (
+            self.services.db.reading() as session,
+            OutcomeRecorder() as outcomes,
+            self.renderer.edits_checked_once(),
+        ):
             # A database joined to a caller's session has one connection: its outcomes
             # are written in this thread, as before (a second thread would share it).
             self._outcomes = None if self.services.db.shares_one_session else outcomes

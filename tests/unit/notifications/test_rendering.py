@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -295,3 +296,44 @@ def test_the_check_refuses_a_variable_the_real_reminders_never_carry(tmp_path: P
         (Path(p.file).name, p.line) for p in problems
     ]
     assert "'supervisor' is undefined" in problems[0].message
+
+
+def _touch_later(path: Path, text: str) -> None:
+    # A later mtime for sure: two writes within one tick of the file system's clock
+    # would share one, and Jinja compares mtimes.
+    path.write_text(text, encoding="utf-8")
+    stamp = path.stat().st_mtime + 1
+    os.utime(path, (stamp, stamp))
+
+
+def test_an_edit_is_seen_after_the_held_scope_not_within_it(tmp_path: Path) -> None:
+    """Inside ``edits_checked_once`` (a dispatcher's claim) each file is checked once:
+    an edit saved meanwhile is used from the next scope on, and outside any scope on
+    the next render, as before."""
+    write(tmp_path, {"signoff_due.subject.j2": "one {{ officer.ref }}"})
+    renderer = TemplateRenderer(tmp_path)
+    context = sample_context("signoff_due")
+    with renderer.edits_checked_once():
+        assert renderer.render("signoff_due", context).subject == "one AO-17-KH-01"
+        _touch_later(tmp_path / "signoff_due.subject.j2", "two {{ officer.ref }}")
+        assert renderer.render("signoff_due", context).subject == "one AO-17-KH-01"
+    with renderer.edits_checked_once():
+        assert renderer.render("signoff_due", context).subject == "two AO-17-KH-01"
+    _touch_later(tmp_path / "signoff_due.subject.j2", "three {{ officer.ref }}")
+    assert renderer.render("signoff_due", context).subject == "three AO-17-KH-01"
+
+
+def test_a_first_override_of_a_shipped_file_is_seen_by_a_renderer_in_use(
+    tmp_path: Path,
+) -> None:
+    """Jinja's cache checked only the shipped file it had loaded: a part or a layout
+    overridden for the first time was not used until the process restarted."""
+    renderer = TemplateRenderer(tmp_path)
+    context = sample_context("signoff_due")
+    shipped = renderer.render("signoff_due", context)
+    write(tmp_path, {"signoff_due.subject.j2": "Please sign", "_layout.html.j2": "OURS"})
+    edited = renderer.render("signoff_due", context)
+    assert ("Please sign", "OURS") == (edited.subject, edited.html)
+    for name in ("signoff_due.subject.j2", "_layout.html.j2"):
+        (tmp_path / name).unlink()
+    assert shipped == renderer.render("signoff_due", context)
