@@ -310,7 +310,7 @@ class _Shipped(PackageLoader):
 
 class _Sandbox(ImmutableSandboxedEnvironment):
     def __init__(self, **options: object) -> None:
-        super().__init__(**options)  # type: ignore[arg-type]
+        super().__init__(**options)
         self._pass = threading.local()  # .templates: those held (templates_held)
 
     @contextlib.contextmanager
