@@ -15,34 +15,26 @@ from pathlib import Path
 import pytest
 
 from lifecycle.clock import FakeClock
-from lifecycle.demo import load_demo
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services
 from notifications.wiring import with_reminders
 from tests.conftest import BACKENDS, fresh_copy, postgres_database, postgres_url
 from tests.integration.report_rows import LOADED_AT
-
-
-def _load(url: str) -> None:
-    database = Database(url)
-    try:
-        load_demo(with_reminders(Services(database, FakeClock(LOADED_AT))))
-    finally:
-        database.dispose()
+from tests.support import load_demo_into
 
 
 @pytest.fixture(scope="session")
 def demo_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report-demo") / "demo.db"
     shutil.copy(sqlite_template, path)
-    _load(f"sqlite:///{path}")
+    load_demo_into(f"sqlite:///{path}", LOADED_AT)
     return path
 
 
 @pytest.fixture(scope="session")
 def demo_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
     with postgres_database(postgres_admin, "attache_demo", postgres_template) as name:
-        _load(postgres_url(name))
+        load_demo_into(postgres_url(name), LOADED_AT)
         yield name
 
 

@@ -3,8 +3,10 @@ reminder rows that re-planning them one by one leaves."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import shutil
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,13 +17,15 @@ from sqlalchemy.orm import Session
 
 from lifecycle.attention import Attention
 from lifecycle.clock import FakeClock
-from lifecycle.demo import load_demo
 from lifecycle.errors import Conflict
 from lifecycle.persistence import outbox, reminder_rows
+from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, OfficerAttention, Reminder
 from lifecycle.services import Services
 from notifications.planner import ReminderPlanner
-from tests.support import nominate, seed_programme, to_placement
+from notifications.wiring import with_reminders
+from tests.conftest import BACKENDS, fresh_copy, postgres_database, postgres_url
+from tests.support import load_demo_into, nominate, seed_programme, to_placement
 
 # Every column but the id (new rows are numbered in the order they are inserted).
 COLUMNS = [c for c in Reminder.__table__.columns if c.name != "id"]
@@ -73,12 +77,37 @@ def test_what_each_officer_waits_on_is_what_a_fresh_plan_says(demo: Services) ->
     assert any(returned for *_, returned, _ in stored.values())  # the demo returns one
 
 
+# The demo programme (both batches walked through 2023, officers in every stage) as
+# loaded on this day: loaded once per backend (seconds), each test on a copy of it.
+DEMO_AT = datetime(2023, 1, 2, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def replan_demo_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("replan-demo") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    load_demo_into(f"sqlite:///{path}", DEMO_AT)
+    return path
+
+
+@pytest.fixture(scope="session")
+def replan_demo_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
+    with postgres_database(postgres_admin, "attache_replan", postgres_template) as name:
+        load_demo_into(postgres_url(name), DEMO_AT)
+        yield name
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from fresh_copy(request, tmp_path, ("replan_demo_sqlite", "replan_demo_postgres"))
+
+
 @pytest.fixture
-def demo(services: Services, clock: FakeClock) -> Services:
-    """The demo programme (both batches walked through 2023, officers in every stage)."""
-    clock.set(datetime(2023, 1, 2, 2, 0, tzinfo=UTC))
-    load_demo(services)
-    return services
+def demo(demo_url: str, clock: FakeClock) -> Iterator[Services]:
+    clock.set(DEMO_AT)
+    database = Database(demo_url)
+    yield with_reminders(Services(database, clock))
+    database.dispose()
 
 
 def test_the_demo_replanned_together_or_one_by_one_is_the_same(
