@@ -45,31 +45,28 @@ def test_a_template_edited_between_passes_is_sent_from_the_next_pass(
     renderer = TemplateRenderer(tmp_path)  # one renderer for every pass, as the scheduler
     dispatcher = make_dispatcher(services, smtp_server.port, clock, renderer)
 
+    def next_pass(days: int) -> set[str]:
+        """The subjects of the pass ``days`` later, which sends one to each officer."""
+        clock.advance(timedelta(days=days))
+        sent = len(smtp_server.received)
+        assert len(dispatcher.run_once().sent) == 3
+        return _subjects(smtp_server, sent)
+
     clock.set(FIRST_REPORT_DUE + timedelta(hours=1))
-    assert len(dispatcher.run_once().sent) == 3
-    shipped = _subjects(smtp_server, 0)
+    shipped = next_pass(0)
     assert all(subject.startswith("Monthly activity report due") for subject in shipped), shipped
 
     # The first override of a shipped part (a file the override folder did not have).
     _write(tmp_path, SUBJECT, "First edit for {{ officer.ref }}\n", age=0)
-    clock.advance(timedelta(days=31))
-    sent = len(smtp_server.received)
-    assert len(dispatcher.run_once().sent) == 3
-    first = _subjects(smtp_server, sent)
+    first = next_pass(31)
     assert len(first) == 3 and all(s.startswith("First edit for ") for s in first), first
 
     # An edit of that override.
     _write(tmp_path, SUBJECT, "Second edit for {{ officer.ref }}\n", age=1)
-    clock.advance(timedelta(days=30))
-    sent = len(smtp_server.received)
-    assert len(dispatcher.run_once().sent) == 3
-    second = _subjects(smtp_server, sent)
+    second = next_pass(30)
     assert len(second) == 3 and all(s.startswith("Second edit for ") for s in second), second
 
     # The override removed: back to the shipped template.
     (tmp_path / SUBJECT).unlink()
-    clock.advance(timedelta(days=31))
-    sent = len(smtp_server.received)
-    assert len(dispatcher.run_once().sent) == 3
-    back = _subjects(smtp_server, sent)
+    back = next_pass(31)
     assert all(subject.startswith("Monthly activity report due") for subject in back), back
