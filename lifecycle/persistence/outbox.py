@@ -155,14 +155,13 @@ def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Rem
 def _new_values(
     officer_id: int | None, want: WantedReminder, now: datetime
 ) -> reminder_rows.NewRow:
-    # In reminder_rows.NEW_COLUMNS' order. The first attempt is at the send time, never
-    # after the expiry (see first_attempt).
+    # In reminder_rows.NEW_COLUMNS' order.
     send_at, expires_at = want.send_at, want.expires_at
     return (
         want.key, officer_id, want.rule, want.occurrence, want.kind, want.template,
         want.about, want.recipient_role, want.recipient_email, want.recipient_name,
         want.recipient_timezone, want.due_at, send_at, expires_at,
-        PENDING, send_at if send_at <= expires_at else expires_at, 0, now, now,
+        PENDING, first_attempt(send_at, expires_at), 0, now, now,
     )  # fmt: skip
 
 
