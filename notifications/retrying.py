@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 from lifecycle.errors import Conflict, NotFound
 from lifecycle.persistence import outbox
 from lifecycle.persistence import repository as repo
@@ -25,9 +27,16 @@ def retry(services: Services, reminder_id: int, *, actor: str) -> str:
                 f"reminder #{reminder_id} is {row.status}; only {' or '.join(RETRYABLE)} "
                 "reminders can be retried"
             )
+        now = services.now()
+        if row.expires_at <= now:
+            # Queued again, it would only be marked expired by the next pass.
+            raise Conflict(
+                f"reminder #{reminder_id} can no longer be sent: it was to go out by "
+                f"{row.expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC, and that has passed"
+            )
         row.status = outbox.PENDING
         row.attempts = 0
-        row.next_attempt_at = outbox.first_attempt(services.now(), row.expires_at)
+        row.next_attempt_at = now
         row.claimed_by = None
         row.claimed_until = None
         return f"reminder #{reminder_id} ({row.key}) will be sent on the next dispatch pass"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -106,6 +107,24 @@ def test_retrying_a_failed_reminder_queues_it_again(client: TestClient, world: W
         response = client.post(f"/api/reminders/{world.failed_reminder}/retry", headers=headers)
         assert (
             f"reminder #{world.failed_reminder} is pending; only failed reminders can be retried"
+        ) == problem(response, 409, "conflict")["detail"]
+
+
+def test_a_failed_reminder_past_its_expiry_is_not_retried(
+    client: TestClient, world: World
+) -> None:
+    """Queued again, it would only be marked expired: the coordinator is told why."""
+    with world.services.db.reading() as session:
+        row = session.get(Reminder, world.failed_reminder)
+        assert row is not None
+        expires_at = row.expires_at
+    world.clock.set(expires_at + timedelta(minutes=1))
+    with unchanged(world.services):
+        response = client.post(f"/api/reminders/{world.failed_reminder}/retry",
+                               headers=world.bearer(Role.COORDINATOR))
+        assert (
+            f"reminder #{world.failed_reminder} can no longer be sent: it was to go out by "
+            f"{expires_at.astimezone(UTC):%Y-%m-%d %H:%M} UTC, and that has passed"
         ) == problem(response, 409, "conflict")["detail"]
 
 

@@ -14,16 +14,18 @@ from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from lifecycle.clock import FakeClock
+from lifecycle.errors import Conflict
 from lifecycle.persistence import outbox
 from lifecycle.persistence.tables import Reminder
 from lifecycle.services import Services
 from notifications import retrying
-from tests.support import COORDINATOR, seed_programme
+from tests.support import COORDINATOR, dump, seed_programme
 
 LEASE = timedelta(minutes=5)
 _SEEDED: set[int] = set()  # the services (one per test) given a coordinator who retries
@@ -92,7 +94,12 @@ def test_no_pending_row_is_due_after_its_expiry_and_the_pass_expires_the_right_r
             now = clock.now()
             if kind == "retry_failed":
                 for row in _mine(services, prefix):
-                    if row.status == outbox.FAILED:
+                    if row.status == outbox.FAILED and row.expires_at <= now:
+                        before = dump(services)
+                        with pytest.raises(Conflict, match="can no longer be sent"):
+                            retrying.retry(services, row.id, actor=COORDINATOR)
+                        assert before == dump(services)  # refused: nothing changed
+                    elif row.status == outbox.FAILED:
                         retrying.retry(services, row.id, actor=COORDINATOR)
             else:
                 _dispatch_pass(services, now, outcomes, sent)
