@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, sync_playwright
 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
@@ -126,9 +126,27 @@ class Visitor:
     page: Page
     problems: list[str] = field(default_factory=list)
     expected_statuses: set[int] = field(default_factory=set)
+    navigations: int = 0
+    # Requests the browser cancelled (net::ERR_ABORTED), with the navigation they began in.
+    aborted: list[tuple[str, int]] = field(default_factory=list)
+
+    def navigated(self) -> None:
+        self.navigations += 1
+
+    def request_failed(self, request: Request, issued_in: int) -> None:
+        problem = f"request failed: {request.method} {request.url}: {request.failure}"
+        if request.failure == "net::ERR_ABORTED":
+            self.aborted.append((problem, issued_in))
+        else:
+            self.problems.append(problem)
 
     def unexpected_problems(self) -> list[str]:
-        return [p for p in self.problems if not any(
+        # A request cancelled because its page was left (a form posted while mermaid was
+        # still downloading) is no failure; one cancelled on the page still shown is. The
+        # check waits until now because Chromium may report the cancel before the
+        # navigation that caused it.
+        cancelled = [p for p, issued_in in self.aborted if issued_in == self.navigations]
+        return [p for p in self.problems + cancelled if not any(
             f"status of {s}" in p or p.startswith(f"HTTP {s} ") for s in self.expected_statuses
         )]
 
@@ -149,8 +167,10 @@ def open_browser(browser: Browser, console: Console) -> Iterator[Callable[..., V
         page.on("console", lambda m: visitor.problems.append(f"console {m.type}: {m.text}")
                 if m.type == "error" else None)
         page.on("pageerror", lambda e: visitor.problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: visitor.problems.append(
-            f"request failed: {r.method} {r.url}: {r.failure}"))
+        issued_on: dict[Request, int] = {}
+        page.on("request", lambda r: issued_on.__setitem__(r, visitor.navigations))
+        page.on("framenavigated", lambda f: visitor.navigated() if f == page.main_frame else None)
+        page.on("requestfailed", lambda r: visitor.request_failed(r, issued_on.get(r, 0)))
         page.on("response", lambda r: visitor.problems.append(
             f"HTTP {r.status} {r.request.method} {r.url}") if r.status >= 400 else None)
         opened.append(visitor)
