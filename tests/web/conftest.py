@@ -186,9 +186,28 @@ def renderer(template_dir: Path) -> TemplateRenderer:
     return TemplateRenderer(template_dir)
 
 
+@pytest.fixture(scope="session")
+def shared_app() -> FastAPI:
+    """One app per worker, as a server runs one for its life. FastAPI works out each
+    route's parameters on an app's first request through its router (0.1-0.2 s per new
+    app, every test paid it); a test's own database and templates are its state."""
+    database = Database("sqlite://")  # never opened: each test sets its own services
+    app = create_app(Services(database), TemplateRenderer())
+    database.dispose()
+    return app
+
+
 @pytest.fixture
-def app(services: Services, renderer: TemplateRenderer) -> FastAPI:
-    return create_app(services, renderer)
+def app(
+    shared_app: FastAPI, services: Services, renderer: TemplateRenderer
+) -> Iterator[FastAPI]:
+    """The app on this test's database and template folder (the three things
+    ``create_app`` takes); a test wanting other settings makes its own app."""
+    shared_app.state.services = services
+    shared_app.state.renderer = renderer
+    yield shared_app
+    # A request left running after its test must fail, not reach the next test's data.
+    del shared_app.state.services, shared_app.state.renderer
 
 
 @pytest.fixture
