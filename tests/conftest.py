@@ -24,6 +24,7 @@ from lifecycle.persistence.database import Database
 from lifecycle.services import Services
 from lifecycle.services.setup import publish_definitions
 from notifications.wiring import with_reminders
+from tests import scheduling
 from tests.database_copies import DatabaseCopies
 from workflows.loader import load_definitions
 
@@ -33,6 +34,22 @@ POSTGRES_URL = os.environ.get(
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 START = datetime(2023, 1, 2, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, a Monday
+
+
+@pytest.hookimpl(trylast=True)  # after -k and -m have deselected what they drop
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The slow tests first, spread over the shares worksteal deals out (tests/scheduling)."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+    if config.getoption("dist", "no") != "worksteal":
+        workers = 1  # other schedulers deal the collection out otherwise: just slow first
+    items[:] = scheduling.slow_first(items, workers, _seconds)
+
+
+def _seconds(item: pytest.Item) -> float | None:
+    known = scheduling.SECONDS.get(item.nodeid)
+    if known is None and item.get_closest_marker("slow") is not None:
+        known = scheduling.SLOW_DEFAULT
+    return known
 
 
 def _admin_dsn() -> str:

@@ -1,8 +1,9 @@
 """Browser fixtures: the real app on a loopback port, driven by Debian's chromium.
 
 One chromium for the whole session (launching it is the slow part); each test gets its
-own database (SQLite and PostgreSQL, from ``database_url``), its own server on a free
-port, and one browser context per person, so two people never share a cookie jar.
+own database (SQLite and PostgreSQL, from ``database_url``: a copy of the programme
+seeded once per session, its passwords set), its own server on a free port, and one
+browser context per person, so two people never share a cookie jar.
 Playwright never downloads a browser here: the system chromium is the one we test with.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -35,7 +37,14 @@ from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import Mailbox
 from notifications.rendering import TemplateRenderer
 from notifications.wiring import with_reminders
-from tests.conftest import IN_CI, START
+from tests.conftest import (
+    BACKENDS,
+    IN_CI,
+    START,
+    fresh_copy,
+    postgres_database,
+    postgres_url,
+)
 from tests.integration.reminders.conftest import free_port
 from tests.support import COORDINATOR, OTHER_SUPERVISOR, SUPERVISOR, seed_programme
 from web.app import create_app
@@ -65,6 +74,40 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+def seed_console(url: str) -> None:
+    """The programme every browser test starts from; its three people can sign in."""
+    database = Database(url)
+    try:
+        services = with_reminders(Services(database, FakeClock(START)))
+        seed_programme(services)
+        # Argon2id hashes, 0.25 s each: made once here, not in each test.
+        for email in (COORDINATOR, SUPERVISOR, OTHER_SUPERVISOR):
+            set_password(services, email, PASSWORD)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def console_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("console-seeded") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    seed_console(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def console_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
+    with postgres_database(postgres_admin, "attache_console", postgres_template) as name:
+        seed_console(postgres_url(name))
+        yield name
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: a fresh copy of the seeded programme."""
+    yield from fresh_copy(request, tmp_path, ("console_sqlite", "console_postgres"))
+
+
 @dataclass
 class Console:
     """The running app, and a way into its database to check what the pages claim."""
@@ -81,9 +124,6 @@ def console(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -
     clock = FakeClock(START)
     database = Database(database_url)
     services = with_reminders(Services(database, clock))
-    seed_programme(services)
-    for email in (COORDINATOR, SUPERVISOR, OTHER_SUPERVISOR):
-        set_password(services, email, PASSWORD)
     overrides = tmp_path / "template-overrides"
     overrides.mkdir()
     app = create_app(services, TemplateRenderer(overrides), secure_cookies=False)
