@@ -33,8 +33,11 @@ MAX_FAILURES = 5
 
 _hasher = PasswordHasher()
 # Verified when the address is unknown, so a wrong address costs as long as a wrong
-# password and response times do not reveal who has an account.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+# password and response times do not reveal who has an account. The hash of a random
+# secret nobody kept, with _hasher's parameters (tests/web/test_sessions.py checks they
+# still agree): hashing one at import cost every process that imports this module
+# (the web app, every `attache reminders dispatch`) a quarter of a second and 64 MiB.
+_DUMMY_HASH = "$argon2id$v=19$m=65536,t=3,p=4$pyToW1UIz42KlWTnRCS5tg$zBBV96EgP0VYOzr9Ua/56bdiweMebxwudC1lLsZhZjw"  # noqa: E501
 
 
 def _digest(secret: str) -> str:

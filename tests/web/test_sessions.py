@@ -335,6 +335,13 @@ def test_next_leads_back_to_the_page_asked_for(client: TestClient, world: World)
     assert f"/officers/{world.mine}?done=ok" == response.headers["location"]
 
 
+def test_the_stand_in_hash_costs_what_a_stored_one_costs() -> None:
+    """The hash verified for a user without a password has the hasher's parameters, so
+    checking it takes as long as checking a real one (it is written out, not made at
+    import: that cost every process a quarter of a second)."""
+    assert not accounts._hasher.check_needs_rehash(accounts._DUMMY_HASH)
+
+
 def test_passwords_are_stored_as_argon2id_hashes_only(
     client: TestClient, world: World
 ) -> None:
