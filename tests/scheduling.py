@@ -19,11 +19,20 @@ T = TypeVar("T")
 # for the slowest. A test marked slow but not listed counts as SLOW_DEFAULT.
 SECONDS: dict[str, float] = {
     "tests/test_bench_smoke.py::test_quick_bench_reports_every_figure": 35,
-    "tests/integration/test_migration_properties.py::"
-    "test_random_advances_reverts_deadlines_and_migrations_keep_officers_whole[postgresql]": 34,
-    "tests/integration/test_migration_properties.py::"
-    "test_random_advances_reverts_deadlines_and_migrations_keep_officers_whole[sqlite]": 26,
-}
+    **{f"tests/integration/test_migration_properties.py::test_random_advances_reverts_"
+       f"deadlines_and_migrations_keep_officers_whole[{b}]": s
+       for b, s in (("postgresql", 34), ("sqlite", 26))},
+    **{f"tests/integration/test_load.py::test_racing_workers_and_two_dispatchers_leave_"
+       f"a_consistent_record[{b}]": s for b, s in (("postgresql", 14), ("sqlite", 12))},
+    **{f"tests/browser/test_flow.py::test_an_officer_goes_from_nomination_to_the_study_"
+       f"visit[{b}]": 12 for b in ("postgresql", "sqlite")},
+    **{f"tests/browser/test_pages.py::test_the_main_pages_load_cleanly_and_label_every_"
+       f"control[{b}]": s for b, s in (("postgresql", 9), ("sqlite", 11))},
+    **{f"tests/integration/reminders/test_crashes.py::test_a_dispatcher_killed_again_and_"
+       f"again_loses_nothing[{b}]": 11 for b in ("postgresql", "sqlite")},
+    "tests/integration/test_lifecycle_properties.py::test_random_service_calls_keep_"
+    "officers_consistent[postgresql]": 9,
+}  # fmt: skip
 SLOW_DEFAULT = 8.0
 
 
