@@ -86,12 +86,23 @@ def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:
     Read as the driver returns them, with no ORM or type processing between: less than
     half the cost (0.8 against 1.8-2.2 ms a small programme), and hundreds of tests take
     a dump before and after every refusal."""
+    statements = _dump_statements()
     with services.db.reading() as session:
         connection = session.connection()
-        return {
-            table: [tuple(row) for row in connection.exec_driver_sql(statement)]
-            for table, statement in _dump_statements()
-        }
+        if services.db.dialect != "postgresql":
+            return {
+                table: [tuple(row) for row in connection.exec_driver_sql(statement)]
+                for table, statement in statements
+            }
+        # One round trip, not one per table: psycopg sends a string of statements as one
+        # query and hands back a result for each (2 ms against 8-9 ms a dump).
+        with connection.connection.dbapi_connection.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute("; ".join(statement for _, statement in statements))
+            rows = {}
+            for table, _ in statements:
+                rows[table] = [tuple(row) for row in cursor.fetchall()]
+                cursor.nextset()
+            return rows
 
 
 @cache

@@ -26,6 +26,7 @@ from lifecycle.services import officers as act
 from lifecycle.services.migration import migrate
 from lifecycle.services.migration_plan import Migration
 from lifecycle.services.revert import revert
+from lifecycle.services.workflows import compiled
 from tests.migration_support import (
     NEW_ITEM,
     TRACK,
@@ -263,3 +264,18 @@ def test_bad_input_is_refused_with_one_message_and_nothing_written(
             migrate(running, track, dry_run=dry_run, **arguments)  # type: ignore[arg-type]
         assert says in str(refused.value)
         assert before == dump(running)
+
+
+def test_a_published_version_is_found_by_track_and_number_the_newest_by_default(
+    services: Services,
+) -> None:
+    """``workflows.compiled``: a given version, the newest without one, and a version or
+    track that does not exist named in its refusal."""
+    publish_v2(services)
+    assert compiled(services, TRACK, 1).definition.item(NEW_ITEM) is None
+    assert compiled(services, TRACK, 2).definition.item(NEW_ITEM) is not None
+    assert compiled(services, TRACK) is compiled(services, TRACK, 2)
+    with pytest.raises(NotFound, match=rf"^{TRACK} has no version 3$"):
+        compiled(services, TRACK, 3)
+    with pytest.raises(NotFound, match=r"^no track 'senior-diplomats'"):
+        compiled(services, "senior-diplomats", 1)
