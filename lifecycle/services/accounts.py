@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -72,11 +73,19 @@ def add_user(
 
 def set_password(services: Services, email: str, password: str) -> None:
     """Set (or reset) a user's password; signs out the user's other sessions."""
+    set_passwords(services, [email], password)
+
+
+def set_passwords(services: Services, emails: Sequence[str], password: str) -> None:
+    """One password for several users at once (the demo's sign-ins), in one transaction;
+    hashed once, since each Argon2id hash costs a quarter of a second. Signs out their
+    other sessions."""
     hashed = _hasher.hash(check_password_strength(password))
     with services.transaction() as session:
-        user = repo.user_by_email(session, email)
-        user.password_hash = hashed
-        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        for email in emails:
+            user = repo.user_by_email(session, email)
+            user.password_hash = hashed
+            session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
 @dataclass(frozen=True)
