@@ -31,7 +31,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Request, expect, 
 from lifecycle.clock import FakeClock
 from lifecycle.persistence.database import Database
 from lifecycle.services import Services, views
-from lifecycle.services.accounts import set_password
+from lifecycle.services.accounts import set_passwords
 from notifications.channels.smtp import SmtpChannel, SmtpSettings
 from notifications.dispatch import Dispatcher, DispatchSettings
 from notifications.message import Mailbox
@@ -80,9 +80,8 @@ def seed_console(url: str) -> None:
     try:
         services = with_reminders(Services(database, FakeClock(START)))
         seed_programme(services)
-        # Argon2id hashes, 0.25 s each: made once here, not in each test.
-        for email in (COORDINATOR, SUPERVISOR, OTHER_SUPERVISOR):
-            set_password(services, email, PASSWORD)
+        # An Argon2id hash costs 0.25 s: made once here, not in each test.
+        set_passwords(services, [COORDINATOR, SUPERVISOR, OTHER_SUPERVISOR], PASSWORD)
     finally:
         database.dispose()
 
