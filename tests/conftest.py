@@ -10,7 +10,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -138,9 +138,63 @@ def fresh_copy(
         copies.give_back(name)
 
 
+class SeededWorlds:
+    """Template databases with a test module's starting world already in them: each seed
+    (a function of the services, run at START) once per session and backend, instead of
+    once per test. A test's copy of one equals what running the seed in it would give."""
+
+    def __init__(self, folder: Path, stack: ExitStack) -> None:
+        self._folder, self._stack = folder, stack
+        self._made: dict[tuple[str, str, str], Any] = {}
+
+    def template(self, request: pytest.FixtureRequest, seed: Callable[[Services], object]) -> Any:
+        """The SQLite file or PostgreSQL database ``seed`` was run in, for the backend
+        ``request`` names."""
+        backend: str = request.param
+        key = (seed.__module__, seed.__qualname__, backend)
+        if key not in self._made:
+            if backend == "sqlite":
+                made: Any = self._folder / f"{len(self._made)}-{seed.__name__}.db"
+                shutil.copy(request.getfixturevalue("sqlite_template"), made)
+                url = f"sqlite:///{made}"
+            else:
+                made = self._stack.enter_context(postgres_database(
+                    request.getfixturevalue("postgres_admin"), "attache_seed",
+                    request.getfixturevalue("postgres_template"),
+                ))  # fmt: skip
+                url = postgres_url(made)
+            database = Database(url)
+            try:
+                seed(with_reminders(Services(database, FakeClock(START))))
+            finally:
+                database.dispose()
+            self._made[key] = made
+        return self._made[key]
+
+
 @pytest.fixture(scope="session")
-def postgres_copies(postgres_admin: str) -> Iterator[DatabaseCopies]:
-    """Fresh copies of template databases, made ahead and dropped behind the tests."""
+def seeded_worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededWorlds]:
+    with ExitStack() as stack:
+        yield SeededWorlds(tmp_path_factory.mktemp("seeded-worlds"), stack)
+
+
+def seeded_copy(
+    request: pytest.FixtureRequest, tmp_path: Path, seed: Callable[[Services], object]
+) -> Iterator[str]:
+    """Like ``fresh_copy``, of a template ``seed`` was run in once (``SeededWorlds``)."""
+    worlds: SeededWorlds = request.getfixturevalue("seeded_worlds")
+    yield from fresh_copy(
+        request, tmp_path, ("seeded_worlds", "seeded_worlds"),
+        lambda _: worlds.template(request, seed),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def postgres_copies(
+    postgres_admin: str, seeded_worlds: SeededWorlds
+) -> Iterator[DatabaseCopies]:
+    """Fresh copies of template databases, made ahead and dropped behind the tests.
+    (After ``seeded_worlds``, so its templates are dropped only once the copies are.)"""
     copies = DatabaseCopies(postgres_admin, "attache_t")
     yield copies
     copies.close()

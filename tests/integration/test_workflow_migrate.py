@@ -6,7 +6,9 @@ fourth induction item, a debriefing stage, an induction reminder) is published.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +29,7 @@ from lifecycle.services.migration import migrate
 from lifecycle.services.migration_plan import Migration
 from lifecycle.services.revert import revert
 from lifecycle.services.workflows import compiled
+from tests.conftest import BACKENDS, fresh_copy, seeded_copy
 from tests.migration_support import (
     NEW_ITEM,
     TRACK,
@@ -47,8 +50,7 @@ from tests.support import nominate as nominate_many
 NOMINATED, ACCEPTED, INDUCTED, PLACED, DECLINED = (f"JD17-0{n}" for n in range(1, 6))
 
 
-@pytest.fixture
-def running(services: Services) -> Services:
+def seed_running(services: Services) -> None:
     seed_programme(services)
     nominate_many(services, 5)
     act.advance(services, ACCEPTED, "accept", actor=COORDINATOR)
@@ -59,6 +61,20 @@ def running(services: Services) -> Services:
     setup.create_batch(services, track="aec-ascc", number=6, start=date(2023, 2, 1),
                        end=date(2024, 1, 31), quotas={"KH": 1})
     publish_v2(services)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: a test asking for ``running`` gets a copy of a
+    database seeded that way once (a second a test, before)."""
+    if "running" in request.fixturenames:
+        yield from seeded_copy(request, tmp_path, seed_running)
+    else:
+        yield from fresh_copy(request, tmp_path, ("sqlite_template", "postgres_template"))
+
+
+@pytest.fixture
+def running(services: Services) -> Services:
     return services
 
 
