@@ -314,9 +314,7 @@ def test_an_unreadable_instant_stops_the_upgrade_with_nothing_changed(
         _copy_rows(services.db.url, empty_url)
         with old.engine.begin() as writing:
             row_id = writing.exec_driver_sql("SELECT max(id) FROM reminders").scalar()
-            writing.exec_driver_sql(
-                "UPDATE reminders SET sent_at = 'soon' WHERE id = ?", (row_id,)
-            )
+            writing.exec_driver_sql("UPDATE reminders SET sent_at = 'soon' WHERE id = ?", (row_id,))
         stored = _stored_instants(empty_url)
         with pytest.raises(RuntimeError, match=f"reminders row {row_id}: sent_at 'soon'"):
             old.upgrade()

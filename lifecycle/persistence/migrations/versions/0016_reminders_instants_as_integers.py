@@ -62,8 +62,7 @@ def upgrade() -> None:
     # Converted in place first (a DATETIME column keeps integers as they are), then the
     # columns declared BIGINT: the table rebuild copies integers unchanged.
     op.execute(
-        "UPDATE reminders SET "
-        + ", ".join(f"{c} = {_TO_MICROS.format(c=c)}" for c in INSTANTS)
+        "UPDATE reminders SET " + ", ".join(f"{c} = {_TO_MICROS.format(c=c)}" for c in INSTANTS)
     )
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         for column, nullable in INSTANTS.items():
