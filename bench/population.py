@@ -30,7 +30,6 @@ from lifecycle.persistence.tables import (
     Signoff,
     Track,
 )
-from lifecycle.persistence.types import UTCDateTime
 from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
 from notifications.wiring import with_reminders
@@ -240,9 +239,11 @@ def add_future_reminders(services: Services, count: int, officer_ids: Sequence[i
     first, spread = officer_ids[0], len(officer_ids)
     assert list(officer_ids) == list(range(first, first + spread)), "ids must be consecutive"
     far = START + timedelta(days=3650)
+    instant = Reminder.__table__.c.send_at.type
     statement = text(_FUTURE_REMINDERS).bindparams(
-        bindparam("far", type_=UTCDateTime()), bindparam("expires", type_=UTCDateTime()),
-        bindparam("created", type_=UTCDateTime()),
+        # Bound as the columns store them (integers on SQLite: UTCInstant).
+        bindparam("far", type_=instant), bindparam("expires", type_=instant),
+        bindparam("created", type_=instant),
     )  # fmt: skip
     with services.db.engine.begin() as conn:
         conn.execute(

@@ -46,6 +46,11 @@ class WantedReminder(NamedTuple):
     expires_at: datetime
 
 
+# A new row is a WantedReminder and a tail (_new_values): its fields are the first columns.
+if WantedReminder._fields != reminder_rows.NEW_COLUMNS[: len(WantedReminder._fields)]:
+    raise RuntimeError("WantedReminder's fields are not reminder_rows.NEW_COLUMNS' first")
+
+
 def sync_officer(
     session: Session, officer_id: int, wanted: Iterable[WantedReminder], now: datetime
 ) -> None:
@@ -155,14 +160,10 @@ def _new_row(officer_id: int | None, want: WantedReminder, now: datetime) -> Rem
 def _new_values(
     officer_id: int | None, want: WantedReminder, now: datetime
 ) -> reminder_rows.NewRow:
-    # In reminder_rows.NEW_COLUMNS' order.
-    send_at, expires_at = want.send_at, want.expires_at
-    return (
-        want.key, officer_id, want.rule, want.occurrence, want.kind, want.template,
-        want.about, want.recipient_role, want.recipient_email, want.recipient_name,
-        want.recipient_timezone, want.due_at, send_at, expires_at,
-        PENDING, first_attempt(send_at, expires_at), 0, now, now,
-    )  # fmt: skip
+    # In reminder_rows.NEW_COLUMNS' order: the wanted fields as they are, then ours.
+    # Concatenated: half the time of unpacking into a new tuple, per row of hundreds.
+    tail = (officer_id, PENDING, first_attempt(want.send_at, want.expires_at), 0, now, now)
+    return want + tail
 
 
 def first_attempt(at: datetime, expires_at: datetime) -> datetime:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Table, insert
+from sqlalchemy import Connection, Dialect, Table, column, insert, table
 from sqlalchemy.exc import IntegrityError
 
 from lifecycle.persistence.tables import Reminder
@@ -20,14 +20,15 @@ from lifecycle.persistence.tables import Reminder
 REMINDERS = cast(Table, Reminder.__table__)
 _INSERT = insert(REMINDERS)
 
-# What a new row is given, in the table's column order (so the values line up with the
-# compiled INSERT's parameters as they are). A tuple per row, not a dict: a batch's
-# re-plan writes hundreds, and the bulk paths take them as they are.
+# What a new row is given: a WantedReminder's fields in its order, then what the outbox
+# adds (so a new row is the wanted tuple plus a tail: no per-field copying). A tuple per
+# row, not a dict: a batch's re-plan writes hundreds, and the bulk paths take them as
+# they are.
 NEW_COLUMNS = (
-    "key", "officer_id", "rule", "occurrence", "kind", "template", "about",
-    "recipient_role", "recipient_email", "recipient_name", "recipient_timezone",
-    "due_at", "send_at", "expires_at", "status", "next_attempt_at", "attempts",
-    "created_at", "updated_at",
+    "key", "rule", "occurrence", "kind", "template", "about", "recipient_role",
+    "recipient_email", "recipient_name", "recipient_timezone", "due_at", "send_at",
+    "expires_at", "officer_id", "status", "next_attempt_at", "attempts", "created_at",
+    "updated_at",
 )  # fmt: skip
 NewRow = tuple[Any, ...]
 
@@ -78,8 +79,10 @@ def _converters(dialect: Dialect) -> tuple[tuple[int, Callable[[Any], Any]], ...
 @lru_cache(maxsize=8)
 def _compiled_insert(dialect: Dialect) -> str:
     """The INSERT's SQL for the driver (compiling it on every re-plan cost a tenth of
-    writing the rows). Its parameters stand in NEW_COLUMNS' order, the table's."""
-    compiled = _INSERT.compile(dialect=dialect, column_keys=list(NEW_COLUMNS))
+    writing the rows). Its parameters stand in NEW_COLUMNS' order: it is compiled over
+    the table's columns in that order."""
+    ordered = table(REMINDERS.name, *(column(c, REMINDERS.c[c].type) for c in NEW_COLUMNS))
+    compiled = insert(ordered).compile(dialect=dialect, column_keys=list(NEW_COLUMNS))
     if tuple(compiled.positiontup or ()) != NEW_COLUMNS:
         raise RuntimeError(f"reminders INSERT parameters out of order: {compiled.positiontup}")
     return compiled.string

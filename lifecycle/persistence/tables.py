@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from lifecycle.persistence.types import UTCDateTime
+from lifecycle.persistence.types import UTCDateTime, UTCInstant
 
 # Named constraints keep Alembic migrations portable (SQLite batch mode needs names).
 NAMING = {
@@ -290,6 +290,8 @@ class Reminder(Base):
         Index("ix_reminders_sweep", "status", "next_attempt_at"),
     )
 
+    # The instants are UTCInstant: integer microseconds on SQLite (migration 0016),
+    # where text made them nearly half of a row a batch's re-plan writes by the hundred.
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(300), unique=True)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
@@ -302,18 +304,18 @@ class Reminder(Base):
     recipient_email: Mapped[str] = mapped_column(String(320))
     recipient_name: Mapped[str] = mapped_column(String(200))
     recipient_timezone: Mapped[str] = mapped_column(String(64))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCInstant)
+    send_at: Mapped[datetime] = mapped_column(UTCInstant)
+    expires_at: Mapped[datetime] = mapped_column(UTCInstant)
     status: Mapped[str] = mapped_column(String(16))  # pending sending sent failed cancelled expired
-    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCInstant)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64), default=None)
-    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCInstant, default=None)
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCInstant, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCInstant)
+    updated_at: Mapped[datetime] = mapped_column(UTCInstant)
 
 
 class WebSession(Base):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Base, Reminder
 from lifecycle.services import Services, views
 from lifecycle.services import officers as act
+from notifications import reminders_view
 from notifications.wiring import with_reminders
 from tests.conftest import BACKENDS, POSTGRES_URL, START
 from tests.support import COORDINATOR, SUPERVISOR, nominate, seed_programme, to_placement
@@ -237,5 +238,133 @@ def _reminder_rows(url: str) -> list[tuple[Any, ...]]:
                 Reminder.id, Reminder.status, Reminder.expires_at, Reminder.next_attempt_at
             ).order_by(Reminder.id)
             return [tuple(r) for r in reading.execute(query)]
+    finally:
+        engine.dispose()
+
+
+_INSTANTS = (
+    "due_at", "send_at", "expires_at", "next_attempt_at", "claimed_until", "sent_at",
+    "created_at", "updated_at",
+)  # fmt: skip
+
+
+def test_reminder_instants_become_integers_on_sqlite_and_come_back_exactly(
+    empty_url: str, services: Services
+) -> None:
+    """0016 stores the reminders' instants as integer microseconds on SQLite (text
+    before; PostgreSQL keeps timestamptz): every instant is the same after the upgrade,
+    to the microsecond, the product lists the same reminders, and the downgrade gives
+    back exactly the stored values 0015 held."""
+    seed_programme(services)
+    to_placement(services, nominate(services, 1)[0])
+    odd = [  # a fraction of every width, the epoch itself and before it
+        datetime(2023, 3, 4, 5, 6, 7, 123456, tzinfo=UTC),
+        datetime(2023, 3, 4, 5, 6, 7, 1, tzinfo=UTC),
+        datetime(1970, 1, 1, tzinfo=UTC),
+        datetime(1969, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+    ]
+    engine = create_engine(services.db.url)
+    try:
+        with engine.begin() as writing:
+            ids = list(writing.scalars(select(Reminder.id).order_by(Reminder.id)))
+            for row_id, at in zip(ids, odd, strict=False):
+                writing.execute(
+                    update(Reminder).where(Reminder.id == row_id)
+                    .values(status="sent", sent_at=at, claimed_until=at, updated_at=at)
+                )  # fmt: skip
+    finally:
+        engine.dispose()
+    instants = _reminder_instants(services.db.url)
+    listed = reminders_view.listing(services, None, ())
+    assert {at for row in instants for at in row[1:]} >= set(odd)
+    old = Database(empty_url)
+    try:
+        old.upgrade("0015")
+        _copy_rows(services.db.url, empty_url)
+        stored = _stored_instants(empty_url)
+        if old.dialect == "sqlite":  # as SQLAlchemy writes a SQLite DATETIME
+            assert "2023-03-04 05:06:07.123456" in {v for row in stored for v in row[1:]}
+        old.upgrade()
+        assert instants == _reminder_instants(empty_url)
+        upgraded = with_reminders(Services(old, FakeClock(START)))
+        assert listed == reminders_view.listing(upgraded, None, ())
+        if old.dialect == "sqlite":
+            assert all(
+                isinstance(v, int) or v is None for row in _stored_instants(empty_url)
+                for v in row[1:]
+            )  # fmt: skip
+        _downgrade(old, "0015")
+        assert stored == _stored_instants(empty_url)
+    finally:
+        old.dispose()
+
+
+def test_an_unreadable_instant_stops_the_upgrade_with_nothing_changed(
+    empty_url: str, services: Services
+) -> None:
+    """A value SQLite cannot read as a date (written by hand, say) is named, and the
+    database is left at 0015 as it was: never a reminder whose instant became NULL."""
+    if not empty_url.startswith("sqlite"):
+        pytest.skip("PostgreSQL's timestamptz holds only instants; 0016 changes nothing there")
+    seed_programme(services)
+    to_placement(services, nominate(services, 1)[0])
+    old = Database(empty_url)
+    try:
+        old.upgrade("0015")
+        _copy_rows(services.db.url, empty_url)
+        with old.engine.begin() as writing:
+            row_id = writing.exec_driver_sql("SELECT max(id) FROM reminders").scalar()
+            writing.exec_driver_sql("UPDATE reminders SET sent_at = 'soon' WHERE id = ?", (row_id,))
+        stored = _stored_instants(empty_url)
+        with pytest.raises(RuntimeError, match=f"reminders row {row_id}: sent_at 'soon'"):
+            old.upgrade()
+        assert stored == _stored_instants(empty_url)
+        with old.engine.connect() as reading:
+            assert "0015" == MigrationContext.configure(reading).get_current_revision()
+    finally:
+        old.dispose()
+
+
+def _downgrade(database: Database, revision: str) -> None:
+    """As ``Database.upgrade`` migrates, the other way: SQLite's foreign keys off while
+    Alembic's batch mode rebuilds a table others point at (action_links -> reminders)."""
+    from alembic import command
+
+    from lifecycle.persistence.database import _alembic_config
+
+    sqlite = database.dialect == "sqlite"
+    with database.engine.connect() as connection:
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        with connection.begin():
+            config = _alembic_config()
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+            if sqlite:
+                assert [] == connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _reminder_instants(url: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as reading:
+            columns = [Reminder.__table__.c[name] for name in _INSTANTS]  # type: ignore[attr-defined]
+            query = select(Reminder.id, *columns).order_by(Reminder.id)
+            return [tuple(r) for r in reading.execute(query)]
+    finally:
+        engine.dispose()
+
+
+def _stored_instants(url: str) -> list[tuple[Any, ...]]:
+    """The reminders' instants as the database holds them, read past every type."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as reading:
+            sql = f"SELECT id, {', '.join(_INSTANTS)} FROM reminders ORDER BY id"
+            return [tuple(r) for r in reading.exec_driver_sql(sql)]
     finally:
         engine.dispose()

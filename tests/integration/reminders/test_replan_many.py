@@ -203,7 +203,8 @@ def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) ->
         to_placement(services, ref)
     columns = [c for c in COLUMNS if c.name not in ("created_at", "updated_at")]
     pending = select(*columns).where(Reminder.status == outbox.PENDING).order_by(Reminder.key)
-    # As stored, too: SQLite keeps instants as text, which the sweeps compare as text.
+    # As stored, too: SQLite keeps the instants as integer microseconds (UTCInstant,
+    # migration 0016), which the sweeps compare as they are.
     stored = text(
         "SELECT key, CAST(due_at AS TEXT), CAST(send_at AS TEXT), CAST(expires_at AS TEXT),"
         " CAST(next_attempt_at AS TEXT) FROM reminders WHERE status = 'pending' ORDER BY key"
