@@ -299,13 +299,13 @@ def test_reminder_instants_become_integers_on_sqlite_and_come_back_exactly(
         old.dispose()
 
 
+# SQLite only: PostgreSQL's timestamptz holds only instants, and 0016 changes nothing there.
+@pytest.mark.parametrize("empty_url", ["sqlite"], indirect=True)
 def test_an_unreadable_instant_stops_the_upgrade_with_nothing_changed(
     empty_url: str, services: Services
 ) -> None:
     """A value SQLite cannot read as a date (written by hand, say) is named, and the
     database is left at 0015 as it was: never a reminder whose instant became NULL."""
-    if not empty_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL's timestamptz holds only instants; 0016 changes nothing there")
     seed_programme(services)
     to_placement(services, nominate(services, 1)[0])
     old = Database(empty_url)
