@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -187,6 +187,21 @@ def seeded_copy(
         request, tmp_path, ("seeded_worlds", "seeded_worlds"),
         lambda _: worlds.template(request, seed),
     )  # fmt: skip
+
+
+def seeded_or_fresh(
+    request: pytest.FixtureRequest, tmp_path: Path,
+    seeds: Mapping[str, Callable[[Services], object]],
+) -> Iterator[str]:
+    """A module's ``database_url`` whose starting worlds are fixtures: a copy of the
+    template seeded by the first of ``seeds`` (fixture name: seed) the test asks for,
+    directly or through another fixture, or a fresh copy if it asks for none. So list a
+    world before the worlds it builds on."""
+    for name, seed in seeds.items():
+        if name in request.fixturenames:
+            yield from seeded_copy(request, tmp_path, seed)
+            return
+    yield from fresh_copy(request, tmp_path, ("sqlite_template", "postgres_template"))
 
 
 @pytest.fixture(scope="session")

@@ -60,12 +60,16 @@ def to_placement(services: Services, ref: str) -> None:
     act.advance(services, ref, "start_placement", actor=COORDINATOR)
 
 
+COVERED = "JD17-01"  # the officer placed_with_cover_at_hand places
+
+
 def placed_with_cover_at_hand(services: Services) -> str:
     """The programme, a third supervisor, and one officer placed with SUPERVISOR: the
     delegation tests' world (OTHER_SUPERVISOR and THIRD_SUPERVISOR can stand in)."""
     seed_programme(services)
     setup.add_user(services, name="Third Supervisor", email=THIRD_SUPERVISOR, role="supervisor")
     [officer] = nominate(services)
+    assert COVERED == officer
     to_placement(services, officer)
     return officer
 
