@@ -22,6 +22,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import outbox
@@ -134,7 +135,7 @@ class Dispatcher:
         # after the server's answer (see _finish).
         with (
             self.services.db.reading() as session,
-            OutcomeRecorder() as outcomes,
+            OutcomeRecorder(self.services.db.autocommitting) as outcomes,
             self.renderer.edits_checked_once(),
         ):
             # A database joined to a caller's session has one connection: its outcomes
@@ -296,17 +297,17 @@ class Dispatcher:
         report.retrying.append(key)
 
     def _finish(self, row_id: int, token: str, now: datetime, **outcome: object) -> None:
-        """Record one outcome in its own transaction, committed before the next message
-        is sent (OutcomeRecorder): a dispatcher killed at any moment leaves at most one
-        message sent but not recorded."""
+        """Record one outcome, committed before the next message is completed
+        (OutcomeRecorder, send_holding_end): a dispatcher killed at any moment leaves
+        at most one message sent but not recorded."""
 
-        def write() -> None:
-            with self.services.db.statements() as connection:
-                if not outbox.finish(connection, row_id, token, now, **outcome):  # type: ignore[arg-type]
-                    log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
+        def write(connection: Connection) -> None:
+            if not outbox.finish(connection, row_id, token, now, **outcome):  # type: ignore[arg-type]
+                log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
 
         if self._outcomes is None:
-            write()
+            with self.services.db.statements() as connection:
+                write(connection)
         else:
             self._outcomes.record(write)
 
