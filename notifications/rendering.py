@@ -13,7 +13,7 @@ import importlib.resources
 import os
 import re
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import cast
@@ -109,13 +109,29 @@ class TemplateRenderer:
 
     def render(self, name: str, context: Mapping[str, object]) -> RenderedMessage:
         """Render all three parts of ``name``; raises ``TemplateError`` on any fault."""
+        steps = self.render_in_steps(name, context)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as done:
+                rendered: RenderedMessage = done.value
+                return rendered
+
+    def render_in_steps(
+        self, name: str, context: Mapping[str, object]
+    ) -> Generator[None, None, RenderedMessage]:
+        """``render``, pausing after each part: the dispatcher renders the next reminder
+        a part at a time while it waits for the mail server's replies."""
         values = {key: _wrap(value, key) for key, value in context.items()}
         subject = self._render_part(name, "subject", values)
+        yield
+        text = self._render_part(name, "txt", values)
+        yield
         # A header is one line: this also keeps a name with a line break in it from
         # smuggling extra headers into the message.
         return RenderedMessage(
             subject=" ".join(subject.split()),
-            text=self._render_part(name, "txt", values),
+            text=text,
             html=self._render_part(name, "html", values),
         )
 
