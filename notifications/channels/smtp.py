@@ -370,16 +370,16 @@ def _transaction(
     raising its exceptions, with ``ready()`` before the "." and ``meanwhile()`` in the
     waits for DATA's and the message's replies (``sendmail`` is one call: neither can
     go inside it)."""
-    options = [f"size={len(data)}"] if session.has_extn("size") else []
-    code, answer = session.mail(sender, options)
+    # MAIL and RCPT as smtplib's mail() and rcpt() send them, each reply awaited after a
+    # step of ``meanwhile``: those two waits were the largest of a transaction.
+    size = f" size={len(data)}" if session.has_extn("size") and session.does_esmtp else ""
+    code, answer = _command(session, "mail", f"FROM:{smtplib.quoteaddr(sender)}{size}", meanwhile)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, answer, sender)
-    code, answer = session.rcpt(recipient)
+    code, answer = _command(session, "rcpt", f"TO:{smtplib.quoteaddr(recipient)}", meanwhile)
     if code not in (250, 251):
         raise smtplib.SMTPRecipientsRefused({recipient: (code, answer)})
-    session.putcmd("data")
-    meanwhile()
-    code, answer = session.getreply()
+    code, answer = _command(session, "data", "", meanwhile)
     if code != 354:
         raise smtplib.SMTPDataError(code, answer)
     # The wire form is ASCII with CRLF line ends: quotedata only doubles leading dots.
@@ -395,6 +395,15 @@ def _transaction(
     code, answer = session.getreply()
     if code != 250:
         raise smtplib.SMTPDataError(code, answer)
+
+
+def _command(
+    session: smtplib.SMTP, verb: str, argument: str, meanwhile: Callable[[], bool]
+) -> tuple[int, bytes]:
+    """One command and its reply, with a step of ``meanwhile`` while the server answers."""
+    session.putcmd(verb, argument)
+    meanwhile()
+    return session.getreply()
 
 
 def _reply(error: BaseException) -> tuple[int | None, str]:
