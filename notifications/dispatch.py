@@ -90,6 +90,8 @@ class Dispatcher:
             services.workflows, calendar or WorkingCalendar(), settings.base_url
         )
         self._outcomes: OutcomeRecorder | None = None  # while a claim is being sent
+        # Asked once: a runtime-checkable protocol's isinstance inspects its members.
+        self._holding: HoldsTheEnd | None = channel if isinstance(channel, HoldsTheEnd) else None
 
     def run_once(self) -> DispatchReport:
         """Send everything due now; loops until no due row is left to claim."""
@@ -242,8 +244,8 @@ class Dispatcher:
         outcomes = self._outcomes
         ready = _nothing if outcomes is None else outcomes.wait
         meanwhile = _nothing_more if following is None else following.step
-        if isinstance(self.channel, HoldsTheEnd):
-            self.channel.send_holding_end(message, ready, meanwhile)
+        if self._holding is not None:
+            self._holding.send_holding_end(message, ready, meanwhile)
             return
         ready()
         self.channel.send(message)
