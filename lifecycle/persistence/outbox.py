@@ -116,16 +116,6 @@ def sync_officers(
             existing[row.officer_id][row.key] = row
         for officer_id in chunk:
             rows = existing[officer_id]
-            if not rows:
-                # No row yet (an officer's first plan, every officer of a batch entering
-                # a stage): each wanted row is new, nothing to compare or cancel. One
-                # comprehension: a Python loop per row was a tenth of a batch's re-plan.
-                added += [
-                    _new_values(officer_id, want, now)
-                    for want in wanted[officer_id]
-                    if want.expires_at > now  # too late already: never create it to expire it
-                ]
-                continue
             wanted_keys = set()
             for want in wanted[officer_id]:
                 wanted_keys.add(want.key)
