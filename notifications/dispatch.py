@@ -18,9 +18,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import outbox
@@ -28,11 +30,13 @@ from lifecycle.persistence.tables import Reminder
 from lifecycle.services import Services
 from notifications.channels.base import (
     Channel,
+    HoldsTheEnd,
     PermanentDeliveryError,
     ReusesSessions,
     ServerUnavailable,
     TransientDeliveryError,
 )
+from notifications.lookahead import Lookahead
 from notifications.message import Mailbox, OutgoingMessage
 from notifications.outcome_recorder import OutcomeRecorder
 from notifications.reminder_context import ContextBuilder
@@ -86,6 +90,8 @@ class Dispatcher:
             services.workflows, calendar or WorkingCalendar(), settings.base_url
         )
         self._outcomes: OutcomeRecorder | None = None  # while a claim is being sent
+        # Asked once: a runtime-checkable protocol's isinstance inspects its members.
+        self._holding: HoldsTheEnd | None = channel if isinstance(channel, HoldsTheEnd) else None
 
     def run_once(self) -> DispatchReport:
         """Send everything due now; loops until no due row is left to claim."""
@@ -131,7 +137,7 @@ class Dispatcher:
         # after the server's answer (see _finish).
         with (
             self.services.db.reading() as session,
-            OutcomeRecorder() as outcomes,
+            OutcomeRecorder(self.services.db.autocommitting) as outcomes,
             self.renderer.edits_checked_once(),
         ):
             # A database joined to a caller's session has one connection: its outcomes
@@ -153,11 +159,17 @@ class Dispatcher:
         leased_until: datetime,
         report: DispatchReport,
     ) -> bool:
+        # Each reminder is composed while the one before it is on the wire (Lookahead,
+        # stepped in the channel's waits for the server), not after its send returns.
+        upcoming = [Lookahead(self._compose(session, rows[row_id])) for row_id, _, _ in work]
         for index, (row_id, key, attempts) in enumerate(work):
             now = self.services.now()
             if not self._still_ours(row_id, key, token, now, leased_until):
                 continue
-            unreachable = self._deliver(session, rows[row_id], attempts, token, now, report)
+            following = upcoming[index + 1] if index + 1 < len(upcoming) else None
+            unreachable = self._deliver(
+                upcoming[index], following, rows[row_id], attempts, token, now, report
+            )
             if unreachable is not None:
                 # The rest of this claim waits with it, rather than each trying
                 # (and timing out) in turn against a server that is not there.
@@ -188,7 +200,8 @@ class Dispatcher:
 
     def _deliver(
         self,
-        session: Session,
+        composed: Lookahead[OutgoingMessage],
+        following: Lookahead[OutgoingMessage] | None,
         row: Reminder,
         attempts: int,
         token: str,
@@ -198,10 +211,8 @@ class Dispatcher:
         """Try one reminder; the error when the server could not be reached at all."""
         row_id, key = row.id, row.key
         try:
-            message = self._compose(session, row)
-            if self._outcomes is not None:
-                self._outcomes.wait()  # the last outcome is committed before this goes out
-            self.channel.send(message)
+            message = composed.result()
+            self._send(message, following)
         except TemplateError as exc:
             # The coordinator's to fix: the reminder waits (until it expires), it is not
             # the message's fault and must not use up its attempts.
@@ -221,6 +232,24 @@ class Dispatcher:
         self._finish(row_id, token, now, status=outbox.SENT)
         report.sent.append(key)
         return None
+
+    def _send(self, message: OutgoingMessage, following: Lookahead[OutgoingMessage] | None) -> None:
+        """Send ``message``, completing it only once the last outcome is committed.
+
+        What keeps a kill to at most one message sent but unrecorded: the server has a
+        message only once its ending "." is sent, and that waits for the outcome before
+        it (``OutcomeRecorder.wait``); everything else of this message overlaps that
+        commit. ``following`` is composed in the waits for the server's replies.
+        """
+        outcomes = self._outcomes
+        ready = _nothing if outcomes is None else outcomes.wait
+        meanwhile = _nothing_more if following is None else following.step
+        if self._holding is not None:
+            self._holding.send_holding_end(message, ready, meanwhile)
+            return
+        ready()
+        self.channel.send(message)
+        meanwhile()
 
     def _postpone(
         self,
@@ -270,26 +299,39 @@ class Dispatcher:
         report.retrying.append(key)
 
     def _finish(self, row_id: int, token: str, now: datetime, **outcome: object) -> None:
-        """Record one outcome in its own transaction, committed before the next message
-        is sent (OutcomeRecorder): a dispatcher killed at any moment leaves at most one
-        message sent but not recorded."""
+        """Record one outcome, committed before the next message is completed
+        (OutcomeRecorder, send_holding_end): a dispatcher killed at any moment leaves
+        at most one message sent but not recorded."""
 
-        def write() -> None:
-            with self.services.db.statements() as connection:
-                if not outbox.finish(connection, row_id, token, now, **outcome):  # type: ignore[arg-type]
-                    log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
+        def write(connection: Connection) -> None:
+            if not outbox.finish(connection, row_id, token, now, **outcome):  # type: ignore[arg-type]
+                log.warning("reminder %s: claim was taken over; outcome not recorded", row_id)
 
         if self._outcomes is None:
-            write()
+            with self.services.db.statements() as connection:
+                write(connection)
         else:
             self._outcomes.record(write)
 
-    def _compose(self, session: Session, row: Reminder) -> OutgoingMessage:
+    def _compose(
+        self, session: Session, row: Reminder
+    ) -> Generator[None, None, OutgoingMessage]:
+        """The message for ``row``, in steps (see ``Lookahead``); nothing runs until the
+        first step, so the row's context is built at the time it is composed."""
         context = self.contexts.build(session, row, self.services.now())
-        rendered = self.renderer.render(row.template, context)
+        yield
+        rendered = yield from self.renderer.render_in_steps(row.template, context)
         return OutgoingMessage.for_reminder(
             row.key,
             rendered,
             sender=self.settings.sender,
             recipient=Mailbox(row.recipient_name, row.recipient_email),
         )
+
+
+def _nothing() -> None:
+    pass
+
+
+def _nothing_more() -> bool:
+    return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,18 +140,22 @@ def fresh_copy(
 
 class SeededWorlds:
     """Template databases with a test module's starting world already in them: each seed
-    (a function of the services, run at START) once per session and backend, instead of
-    once per test. A test's copy of one equals what running the seed in it would give."""
+    (a function of the services, run at START or the instant given) once per session and
+    backend, instead of once per test. A test's copy of one equals what running the seed
+    in it would give."""
 
     def __init__(self, folder: Path, stack: ExitStack) -> None:
         self._folder, self._stack = folder, stack
-        self._made: dict[tuple[str, str, str], Any] = {}
+        self._made: dict[tuple[str, str, str, datetime], Any] = {}
 
-    def template(self, request: pytest.FixtureRequest, seed: Callable[[Services], object]) -> Any:
-        """The SQLite file or PostgreSQL database ``seed`` was run in, for the backend
-        ``request`` names."""
+    def template(
+        self, request: pytest.FixtureRequest, seed: Callable[[Services], object],
+        at: datetime = START,
+    ) -> Any:
+        """The SQLite file or PostgreSQL database ``seed`` was run in at ``at``, for the
+        backend ``request`` names."""
         backend: str = request.param
-        key = (seed.__module__, seed.__qualname__, backend)
+        key = (seed.__module__, seed.__qualname__, backend, at)
         if key not in self._made:
             if backend == "sqlite":
                 made: Any = self._folder / f"{len(self._made)}-{seed.__name__}.db"
@@ -165,7 +169,7 @@ class SeededWorlds:
                 url = postgres_url(made)
             database = Database(url)
             try:
-                seed(with_reminders(Services(database, FakeClock(START))))
+                seed(with_reminders(Services(database, FakeClock(at))))
             finally:
                 database.dispose()
             self._made[key] = made
@@ -179,14 +183,31 @@ def seeded_worlds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededWo
 
 
 def seeded_copy(
-    request: pytest.FixtureRequest, tmp_path: Path, seed: Callable[[Services], object]
+    request: pytest.FixtureRequest, tmp_path: Path, seed: Callable[[Services], object],
+    at: datetime = START,
 ) -> Iterator[str]:
-    """Like ``fresh_copy``, of a template ``seed`` was run in once (``SeededWorlds``)."""
+    """Like ``fresh_copy``, of a template ``seed`` was run in once, at ``at``
+    (``SeededWorlds``)."""
     worlds: SeededWorlds = request.getfixturevalue("seeded_worlds")
     yield from fresh_copy(
         request, tmp_path, ("seeded_worlds", "seeded_worlds"),
-        lambda _: worlds.template(request, seed),
+        lambda _: worlds.template(request, seed, at),
     )  # fmt: skip
+
+
+def seeded_or_fresh(
+    request: pytest.FixtureRequest, tmp_path: Path,
+    seeds: Mapping[str, Callable[[Services], object]],
+) -> Iterator[str]:
+    """A module's ``database_url`` whose starting worlds are fixtures: a copy of the
+    template seeded by the first of ``seeds`` (fixture name: seed) the test asks for,
+    directly or through another fixture, or a fresh copy if it asks for none. So list a
+    world before the worlds it builds on."""
+    for name, seed in seeds.items():
+        if name in request.fixturenames:
+            yield from seeded_copy(request, tmp_path, seed)
+            return
+    yield from fresh_copy(request, tmp_path, ("sqlite_template", "postgres_template"))
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,14 @@ the versions a migration joins."""
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lifecycle.audit_triggers import MIGRATE, REVERT, migrated_versions
 from lifecycle.definition import WorkflowDefinition, parse_definition
@@ -86,15 +88,18 @@ def on_version(services: Services, ref: str) -> tuple[int, str, int]:
         return officer.definition.version, officer.state, officer.version
 
 
-def replay_problems(services: Services, officer: Officer) -> list[str]:
+def replay_problems(
+    services: Services, officer: Officer, session: Session | None = None
+) -> list[str]:
     """Where the officer's audit log fails to replay to its stored state and definition.
 
     From the initial state of the version the first migration left (or of the officer's
     own, if none), each event must be a trigger of the version in force, a revert back
     to where the transition it undoes started, or a migration naming the version in
-    force and the next, starting from the current state.
+    force and the next, starting from the current state. Read in ``session`` (which
+    loaded ``officer``), if given: one transaction for a whole batch's checks.
     """
-    with services.db.reading() as session:
+    with nullcontext(session) if session else services.db.reading() as session:
         events = [
             (e.trigger, e.from_state, e.to_state, e.reason)
             for e in repo.audit_events(session, officer)

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from typing import Any
 
-from lifecycle.clock import FakeClock
-from lifecycle.demo import load_demo
-from lifecycle.persistence.database import Database
 from lifecycle.persistence.tables import Base
 from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
-from notifications.wiring import with_reminders
 
 COORDINATOR = "coord@asean.example"
 SUPERVISOR = "super@asean.example"
@@ -60,24 +56,18 @@ def to_placement(services: Services, ref: str) -> None:
     act.advance(services, ref, "start_placement", actor=COORDINATOR)
 
 
+COVERED = "JD17-01"  # the officer placed_with_cover_at_hand places
+
+
 def placed_with_cover_at_hand(services: Services) -> str:
     """The programme, a third supervisor, and one officer placed with SUPERVISOR: the
     delegation tests' world (OTHER_SUPERVISOR and THIRD_SUPERVISOR can stand in)."""
     seed_programme(services)
     setup.add_user(services, name="Third Supervisor", email=THIRD_SUPERVISOR, role="supervisor")
     [officer] = nominate(services)
+    assert COVERED == officer
     to_placement(services, officer)
     return officer
-
-
-def load_demo_into(url: str, at: datetime) -> None:
-    """The demo loaded into the database at ``url`` as if it were ``at`` (its live
-    batches start the month after): seconds, so tests load it once into a template."""
-    database = Database(url)
-    try:
-        load_demo(with_reminders(Services(database, FakeClock(at))))
-    finally:
-        database.dispose()
 
 
 def dump(services: Services) -> dict[str, list[tuple[Any, ...]]]:

@@ -77,9 +77,12 @@ def set_password(services: Services, email: str, password: str) -> None:
 
 
 def set_passwords(services: Services, emails: Sequence[str], password: str) -> None:
-    """One password for several users at once (the demo's sign-ins), in one transaction;
-    hashed once, since each Argon2id hash costs a quarter of a second. Signs out their
-    other sessions."""
+    """One password for several users at once, in one transaction; hashed once, since
+    each Argon2id hash costs a quarter of a second. Signs out their other sessions.
+
+    For the demo's and the tests' sign-ins only: the users share one hash and one salt,
+    so anyone who can read the users table sees who shares the password. Real accounts
+    get ``set_password``, one hash each."""
     hashed = _hasher.hash(check_password_strength(password))
     with services.transaction() as session:
         for email in emails:
@@ -116,7 +119,7 @@ def sign_in(services: Services, email: str, password: str) -> SignedIn:
             )
     with services.transaction() as session:
         user = session.scalar(select(User).where(User.email == address))
-        if user is None or not _password_matches(user, password):
+        if not _password_matches(user, password) or user is None:
             # Committed although we refuse: the failure must count towards the limit.
             session.add(SignInFailure(email=address, occurred_at=now))
             signed_in = None
@@ -151,11 +154,13 @@ def open_session(session: Session, user: User, now: datetime) -> SignedIn:
     return SignedIn(user.id, token, csrf)
 
 
-def _password_matches(user: User, password: str) -> bool:
+def _password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is the user's. Exactly one Argon2id verification whatever
+    the case (an unknown address, a user without a password, a wrong or a right
+    password), so the time a refusal takes does not tell who has an account."""
+    stored = user.password_hash if user is not None else None
     try:
-        return _hasher.verify(user.password_hash or _DUMMY_HASH, password) and bool(
-            user.password_hash
-        )
+        return _hasher.verify(stored or _DUMMY_HASH, password) and bool(stored)
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,6 +7,7 @@ shown to the coordinator, because sending it again would fail the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Protocol, runtime_checkable
 
@@ -30,6 +31,21 @@ class ReusesSessions(Protocol):
     def session(self) -> AbstractContextManager[None]:
         """Sends inside share one session, opened by the first of them."""
         ...
+
+
+@runtime_checkable
+class HoldsTheEnd(Protocol):
+    """A channel that can send all of a message but its last byte, then wait (SMTP).
+
+    ``ready()`` is called once everything but the end of the message is on the wire,
+    and the message is completed only after it returns; if it raises, the message is
+    abandoned (never delivered) and its error raised. ``meanwhile()`` is called while the
+    channel waits for the server, and says whether it has more to do.
+    """
+
+    def send_holding_end(
+        self, message: OutgoingMessage, ready: Callable[[], None], meanwhile: Callable[[], bool]
+    ) -> None: ...
 
 
 class DeliveryError(Exception):

@@ -6,7 +6,9 @@ Every test that touches the database runs on a real SQLite file and on PostgreSQ
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -23,6 +25,7 @@ from lifecycle.errors import (
 from lifecycle.persistence.tables import Certificate, Division
 from lifecycle.services import Services, alumni, certificates, setup
 from lifecycle.services import officers as act
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.support import (
     COORDINATOR,
     DIVISION,
@@ -72,16 +75,32 @@ def graduate(services: Services, ref: str) -> None:
     act.advance(services, ref, "graduate", actor=COORDINATOR)
 
 
+GRADUATED = "JD17-01"
+
+
+def seed_graduated(services: Services) -> None:
+    seed_programme(services, training=False)
+    assert GRADUATED == nominate(services, KHMER, "ratha@mfa.example")
+    to_study_visit(services, GRADUATED)
+    act.tick(services, GRADUATED, "visit_report", actor=COORDINATOR)
+    assert isinstance(services.clock, FakeClock)
+    services.clock.set(GRADUATION)
+    act.advance(services, GRADUATED, "graduate", actor=COORDINATOR)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``graduated``'s world is copied, seeded once per
+    session."""
+    yield from seeded_or_fresh(request, tmp_path, {"graduated": seed_graduated})
+
+
 @pytest.fixture
 def graduated(services: Services, clock: FakeClock) -> str:
-    """JD17-01, Chhy Ratha in Khmer script, graduated at GRADUATION."""
-    seed_programme(services, training=False)
-    ref = nominate(services, KHMER, "ratha@mfa.example")
-    to_study_visit(services, ref)
-    act.tick(services, ref, "visit_report", actor=COORDINATOR)
+    """JD17-01, Chhy Ratha in Khmer script, graduated at GRADUATION (``seed_graduated``),
+    the clock where the seed left it."""
     clock.set(GRADUATION)
-    act.advance(services, ref, "graduate", actor=COORDINATOR)
-    return ref
+    return GRADUATED
 
 
 def rows(services: Services) -> list[Certificate]:

@@ -6,8 +6,9 @@ what the inboxes say, and every bad input refused with the database unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,8 +31,10 @@ from lifecycle.services.delegation import absences, cancel_away, reassign_signof
 from lifecycle.services.inbox import covers, pending_signoffs
 from notifications.reminder_context import ContextBuilder
 from notifications.workdays import WorkingCalendar
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.support import (
     COORDINATOR,
+    COVERED,
     OTHER_SUPERVISOR,
     SUPERVISOR,
     THIRD_SUPERVISOR,
@@ -47,9 +50,16 @@ FINAL = "placement.final"
 THIRD = THIRD_SUPERVISOR
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``ref``'s world is copied, seeded once per session."""
+    yield from seeded_or_fresh(request, tmp_path, {"ref": placed_with_cover_at_hand})
+
+
 @pytest.fixture
 def ref(services: Services) -> str:
-    return placed_with_cover_at_hand(services)
+    """The officer placed in ``placed_with_cover_at_hand``'s world."""
+    return COVERED
 
 
 def supervisor_reminders(services: Services, about: str) -> list[tuple[date, str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from lifecycle import sheets
 from lifecycle.errors import InvalidData, InvalidRows, NotFound, PermissionDenied, RowProblem
 from lifecycle.services import Services, exports, imports, setup, views
 from lifecycle.services import officers as act
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.integration import attache
 from tests.support import COORDINATOR, SUPERVISOR, dump, nominate, seed_programme
 
@@ -70,8 +72,7 @@ def sheet(rows: list[list[str]], fmt: str) -> tuple[bytes, str]:
     return (xlsx_bytes(rows) if fmt == "xlsx" else csv_bytes(rows)), f"nominations.{fmt}"
 
 
-@pytest.fixture
-def programme(services: Services) -> Services:
+def seed_two_batches(services: Services) -> None:
     """JD17 (7 Cambodian seats, 2 taken) and JD18 with 50 seats for each country."""
     seed_programme(services)
     nominate(services, 2)
@@ -79,6 +80,17 @@ def programme(services: Services) -> Services:
         services, track="junior-diplomats", number=18, start=date(2024, 2, 1),
         end=date(2025, 1, 31), quotas=dict.fromkeys(COUNTRY_CYCLE, 50),
     )
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``programme`` is copied, seeded once per session."""
+    yield from seeded_or_fresh(request, tmp_path, {"programme": seed_two_batches})
+
+
+@pytest.fixture
+def programme(services: Services) -> Services:
+    """``seed_two_batches``'s programme."""
     return services
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from lifecycle.persistence.tables import Reminder
 from lifecycle.services import Services
 from lifecycle.services import officers as act
 from lifecycle.services.revert import revert
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.support import (
     COORDINATOR,
     DIVISION,
@@ -38,11 +41,24 @@ def history(services: Services, ref: str) -> list[tuple[str, str, str]]:
         return [(e.trigger, e.from_state, e.to_state) for e in repo.audit_events(session, officer)]
 
 
+NOMINATED = "JD17-01"
+
+
+def seed_nominated(services: Services) -> None:
+    seed_programme(services)
+    assert [NOMINATED] == nominate(services)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``ref``'s world is copied, seeded once per session."""
+    yield from seeded_or_fresh(request, tmp_path, {"ref": seed_nominated})
+
+
 @pytest.fixture
 def ref(services: Services) -> str:
-    seed_programme(services)
-    [officer] = nominate(services)
-    return officer
+    """The programme and one officer nominated to JD17."""
+    return NOMINATED
 
 
 def test_a_wrong_accept_is_taken_back_and_its_reminders_with_it(

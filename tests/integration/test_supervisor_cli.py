@@ -5,12 +5,16 @@ and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lifecycle.services import Services
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.support import (
     COORDINATOR,
+    COVERED,
     OTHER_SUPERVISOR,
     SUPERVISOR,
     THIRD_SUPERVISOR,
@@ -22,9 +26,16 @@ from tests.web.test_action_links import run_attache
 THIRD = THIRD_SUPERVISOR
 
 
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``ref``'s world is copied, seeded once per session."""
+    yield from seeded_or_fresh(request, tmp_path, {"ref": placed_with_cover_at_hand})
+
+
 @pytest.fixture
 def ref(services: Services) -> str:
-    return placed_with_cover_at_hand(services)
+    """The officer placed in ``placed_with_cover_at_hand``'s world."""
+    return COVERED
 
 
 def run(services: Services, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:

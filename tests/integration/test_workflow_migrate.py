@@ -29,7 +29,7 @@ from lifecycle.services.migration import migrate
 from lifecycle.services.migration_plan import Migration
 from lifecycle.services.revert import revert
 from lifecycle.services.workflows import compiled
-from tests.conftest import BACKENDS, fresh_copy, seeded_copy
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.migration_support import (
     NEW_ITEM,
     TRACK,
@@ -67,10 +67,7 @@ def seed_running(services: Services) -> None:
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Overrides tests.conftest's: a test asking for ``running`` gets a copy of a
     database seeded that way once (a second a test, before)."""
-    if "running" in request.fixturenames:
-        yield from seeded_copy(request, tmp_path, seed_running)
-    else:
-        yield from fresh_copy(request, tmp_path, ("sqlite_template", "postgres_template"))
+    yield from seeded_or_fresh(request, tmp_path, {"running": seed_running})
 
 
 @pytest.fixture

@@ -4,12 +4,15 @@ refusal (or a dry run) leaves every row as it was, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from lifecycle.services import Services, setup
 from lifecycle.services import officers as act
 from lifecycle.services.migration import migrate
+from tests.conftest import BACKENDS, seeded_or_fresh
 from tests.migration_support import NEW_ITEM, TRACK, induct, on_version, publish_v2
 from tests.migration_support import to_study_visit as walk_to_study_visit
 from tests.support import COORDINATOR, INDUCTION, VIEWER, dump, nominate, seed_programme
@@ -17,8 +20,7 @@ from tests.support import COORDINATOR, INDUCTION, VIEWER, dump, nominate, seed_p
 ACCEPTED, INDUCTED, DEBRIEFED = "JD17-01", "JD17-02", "JD17-03"
 
 
-@pytest.fixture
-def world(services: Services) -> Services:
+def seed_world(services: Services) -> None:
     """JD17-01 accepted and -02 in induction on v1; v2 published; -03 nominated on v2 and
     walked to its debriefing stage (which v1 does not have)."""
     seed_programme(services)
@@ -32,6 +34,17 @@ def world(services: Services) -> Services:
     walk_to_study_visit(services, ref, (*INDUCTION, NEW_ITEM))
     act.tick(services, ref, "visit_report", actor=COORDINATOR)
     act.advance(services, ref, "start_debriefing", actor=COORDINATOR)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Overrides tests.conftest's: ``world`` is copied, seeded once per session."""
+    yield from seeded_or_fresh(request, tmp_path, {"world": seed_world})
+
+
+@pytest.fixture
+def world(services: Services) -> Services:
+    """``seed_world``'s programme."""
     return services
 
 

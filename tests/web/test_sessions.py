@@ -11,10 +11,11 @@ import html
 import re
 from datetime import timedelta
 from http.cookies import SimpleCookie
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
@@ -217,6 +218,44 @@ def test_a_wrong_address_and_a_wrong_password_look_the_same(
     assert (401, WRONG) == (unknown.status_code, alert(unknown))
     assert (401, WRONG) == (wrong.status_code, alert(wrong))
     assert "set-cookie" not in unknown.headers and "set-cookie" not in wrong.headers
+
+
+class CountingHasher(PasswordHasher):
+    """The real Argon2id hasher, counting the hashes it verifies."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.verified: list[str] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified.append(hash if isinstance(hash, str) else hash.decode())
+        return super().verify(hash, password)
+
+
+@pytest.mark.parametrize(
+    ("who", "password", "stand_in"),
+    [
+        ("nobody@asean.example", PASSWORD, True),  # no such account
+        (COORDINATOR, "not the password", False),  # a wrong password
+        (COORDINATOR, PASSWORD, False),  # the right one
+    ],
+    ids=["unknown-address", "wrong-password", "right-password"],
+)
+def test_every_sign_in_verifies_exactly_one_argon2id_hash(
+    client: TestClient,
+    world: World,
+    monkeypatch: pytest.MonkeyPatch,
+    who: str,
+    password: str,
+    stand_in: bool,
+) -> None:
+    """An unknown address costs what a wrong password costs, one Argon2id verification
+    (of the stand-in hash), so the response time does not reveal who has an account."""
+    hasher = CountingHasher()
+    monkeypatch.setattr(accounts, "_hasher", hasher)
+    sign_in_form(client, who, password)
+    assert 1 == len(hasher.verified)
+    assert stand_in == (hasher.verified[0] == accounts._DUMMY_HASH)
 
 
 def test_five_wrong_passwords_lock_the_address_for_fifteen_minutes(

@@ -3,7 +3,6 @@ reminder rows that re-planning them one by one leaves."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from lifecycle.attention import Attention
 from lifecycle.clock import FakeClock
+from lifecycle.demo import load_demo
 from lifecycle.errors import Conflict
 from lifecycle.persistence import outbox, reminder_rows
 from lifecycle.persistence.database import Database
@@ -24,8 +24,8 @@ from lifecycle.persistence.tables import AlumniSurvey, Batch, Officer, OfficerAt
 from lifecycle.services import Services
 from notifications.planner import ReminderPlanner
 from notifications.wiring import with_reminders
-from tests.conftest import BACKENDS, fresh_copy, postgres_database, postgres_url
-from tests.support import load_demo_into, nominate, seed_programme, to_placement
+from tests.conftest import BACKENDS, seeded_copy
+from tests.support import nominate, seed_programme, to_placement
 
 # Every column but the id (new rows are numbered in the order they are inserted).
 COLUMNS = [c for c in Reminder.__table__.columns if c.name != "id"]
@@ -82,24 +82,9 @@ def test_what_each_officer_waits_on_is_what_a_fresh_plan_says(demo: Services) ->
 DEMO_AT = datetime(2023, 1, 2, 2, 0, tzinfo=UTC)
 
 
-@pytest.fixture(scope="session")
-def replan_demo_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("replan-demo") / "demo.db"
-    shutil.copy(sqlite_template, path)
-    load_demo_into(f"sqlite:///{path}", DEMO_AT)
-    return path
-
-
-@pytest.fixture(scope="session")
-def replan_demo_postgres(postgres_template: str, postgres_admin: str) -> Iterator[str]:
-    with postgres_database(postgres_admin, "attache_replan", postgres_template) as name:
-        load_demo_into(postgres_url(name), DEMO_AT)
-        yield name
-
-
 @pytest.fixture(params=BACKENDS)
 def demo_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from fresh_copy(request, tmp_path, ("replan_demo_sqlite", "replan_demo_postgres"))
+    yield from seeded_copy(request, tmp_path, load_demo, DEMO_AT)
 
 
 @pytest.fixture
