@@ -58,7 +58,7 @@ class Database:
         """
         session = self._sessions()
         try:
-            with session.begin():
+            with _busy_is_conflict(), session.begin():
                 yield session
         except StaleDataError:
             raise Conflict(
@@ -73,10 +73,6 @@ class Database:
                 "another change took the same key at the same moment; nothing was changed: "
                 "try again"
             ) from None
-        except OperationalError as exc:
-            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
-                raise Conflict("the database is busy with another change; try again") from None
-            raise
         finally:
             session.close()
 
@@ -86,13 +82,8 @@ class Database:
         session (committed on success): for a hot path of single statements, such as
         the dispatcher recording each send's outcome, where setting up and tearing
         down a session cost more than the statement."""
-        try:
-            with self.engine.begin() as connection:
-                yield connection
-        except OperationalError as exc:
-            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
-                raise Conflict("the database is busy with another change; try again") from None
-            raise
+        with _busy_is_conflict(), self.engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def autocommitting(self) -> Iterator[Connection]:
@@ -101,13 +92,8 @@ class Database:
         outcomes, one a message. A transaction each (``statements``) cost a checkout and,
         on PostgreSQL, a ping, a BEGIN and a COMMIT around the UPDATE: four round trips
         for one, each outcome as durable either way."""
-        try:
-            with self.engine.connect() as connection:
-                yield connection.execution_options(isolation_level="AUTOCOMMIT")
-        except OperationalError as exc:
-            if "locked" in str(exc.orig) or "could not serialize" in str(exc.orig):
-                raise Conflict("the database is busy with another change; try again") from None
-            raise
+        with _busy_is_conflict(), self.engine.connect() as connection:
+            yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -312,3 +298,17 @@ class _JoinedDatabase(Database):
     @contextmanager
     def reading(self) -> Iterator[Session]:
         yield self._session
+
+
+
+@contextmanager
+def _busy_is_conflict() -> Iterator[None]:
+    """A database busy with another writer (SQLite's lock, PostgreSQL's serialization
+    failure) is a ``Conflict`` the user may simply retry; any other error stays itself."""
+    try:
+        yield
+    except OperationalError as exc:
+        reason = str(exc.orig)
+        if "locked" in reason or "could not serialize" in reason:
+            raise Conflict("the database is busy with another change; try again") from None
+        raise

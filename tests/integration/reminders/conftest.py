@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes
@@ -117,12 +118,21 @@ class SmtpServer:
         return self.handler.snapshot()
 
 
+@contextmanager
+def serving(handler: RecordingHandler | None = None) -> Iterator[SmtpServer]:
+    """A real SMTP server on a free loopback port, with ``handler``, stopped afterwards."""
+    server = SmtpServer(handler=handler)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def smtp_server() -> Iterator[SmtpServer]:
-    server = SmtpServer()
-    server.start()
-    yield server
-    server.stop()
+    with serving() as server:
+        yield server
 
 
 def smtp_channel(port: int, clock: Clock) -> SmtpChannel:

@@ -40,6 +40,7 @@ from tests.integration.reminders.conftest import (
     cli_env,
     rows,
     run_cli,
+    serving,
 )
 
 # Each test kills and restarts real dispatcher processes: slow, and still run in CI.
@@ -68,10 +69,8 @@ class SlowToAcknowledge(RecordingHandler):
 
 @pytest.fixture
 def slow_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(handler=SlowToAcknowledge())
-    server.start()
-    yield server
-    server.stop()
+    with serving(SlowToAcknowledge()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -33,6 +33,7 @@ from tests.integration.reminders.conftest import (
     make_dispatcher,
     rows,
     second_services,
+    serving,
 )
 
 LEASE = DispatchSettings(sender=SENDER).lease
@@ -93,10 +94,8 @@ class FirstOutcomeHeld:
 
 @pytest.fixture
 def overlap_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(handler=OverlapHandler())
-    server.start()
-    yield server
-    server.stop()
+    with serving(OverlapHandler()) as server:
+        yield server
 
 
 @pytest.fixture

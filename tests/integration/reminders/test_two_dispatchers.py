@@ -40,6 +40,7 @@ from tests.integration.reminders.conftest import (
     cli_env,
     rows,
     second_services,
+    serving,
     smtp_channel,
 )
 
@@ -82,10 +83,8 @@ class MeetingHandler(RecordingHandler):
 
 @pytest.fixture
 def meeting_server() -> Iterator[SmtpServer]:
-    server = SmtpServer(handler=MeetingHandler(delay=SLOW))
-    server.start()
-    yield server
-    server.stop()
+    with serving(MeetingHandler(delay=SLOW)) as server:
+        yield server
 
 
 def due_keys(services: Services) -> set[str]:
