@@ -209,7 +209,11 @@ def _refresh(row: Any, want: WantedReminder, now: datetime) -> dict[str, object]
 
 def add_if_absent(session: Session, want: WantedReminder, now: datetime) -> bool:
     """Insert a row not tied to one officer (a digest) unless its key exists."""
-    if session.scalar(select(Reminder.id).where(Reminder.key == want.key)) is not None:
+    # Among the rows of no officer, by their own unique index (uq_reminders_unowned_key,
+    # which the index on (officer_id, key) cannot stand in for): an officer's planned
+    # rows never share a key with them (tables.Reminder says why).
+    unowned = and_(Reminder.key == want.key, Reminder.officer_id.is_(None))
+    if session.scalar(select(Reminder.id).where(unowned)) is not None:
         return False
     session.add(_new_row(None, want, now))
     return True

@@ -288,13 +288,31 @@ class Reminder(Base):
         # new rows then entered one index less (bench 4a), and the idle pass with 1M
         # pending stays flat (4c).
         Index("ix_reminders_sweep", "status", "next_attempt_at"),
+        # One index serves an officer's rows and their keys' uniqueness (migration
+        # 0017): every per-officer read (the re-plan's locked read, deadlines, send-now,
+        # the listing) leads with officer_id, and a re-plan's new rows enter one B-tree
+        # less than with an index on officer_id beside a unique key (bench 4a). A key
+        # (the Message-ID's source) is still unique across the table: an officer's keys
+        # begin with its ref and a slash (refs hold none), so two officers' keys never
+        # meet; the rows of no officer have a unique index of their own, partial, which
+        # an officer's new rows do not enter, and keys no planned key can take: a
+        # digest's begin with "digest/" (no ref), a nomination notice's name a rule
+        # with a dot (a planned rule's name has none).
+        Index("uq_reminders_officer_key", "officer_id", "key", unique=True),
+        Index(
+            "uq_reminders_unowned_key",
+            "key",
+            unique=True,
+            sqlite_where=text("officer_id IS NULL"),
+            postgresql_where=text("officer_id IS NULL"),
+        ),
     )
 
     # The instants are UTCInstant: integer microseconds on SQLite (migration 0016),
     # where text made them nearly half of a row a batch's re-plan writes by the hundred.
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(300), unique=True)
-    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"), index=True)
+    key: Mapped[str] = mapped_column(String(300))
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officers.id"))
     rule: Mapped[str] = mapped_column(String(100))
     occurrence: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(16))
