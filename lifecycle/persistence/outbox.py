@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Update, and_, bindparam, case, or_, select, u
 from sqlalchemy.orm import Session
 
 from lifecycle.persistence import reminder_rows, reminder_statuses
+from lifecycle.persistence.planner_hints import unselective
 from lifecycle.persistence.tables import Reminder
 
 # Defined where the CLI can read them without SQLAlchemy; named here too, for the
@@ -369,5 +370,7 @@ def listing(
     if officer_id is not None:
         query = query.where(Reminder.officer_id == officer_id)
     if statuses:
-        query = query.where(Reminder.status.in_(statuses))
+        status = Reminder.status.in_(statuses)
+        # One officer's: by its rows, not by every row of the status (planner_hints).
+        query = query.where(status if officer_id is None else unselective(status))
     return list(session.scalars(query))

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from lifecycle.errors import InvalidData
 from lifecycle.persistence import repository as repo
+from lifecycle.persistence.planner_hints import unselective
 from lifecycle.persistence.tables import Reminder
 from lifecycle.roles import Role
 from lifecycle.services.context import Services, require_role
@@ -28,7 +29,8 @@ def send_now(services: Services, officer_ref: str, *, actor: str) -> Outcome:
             select(Reminder)
             .where(
                 Reminder.officer_id == officer.id,
-                Reminder.status == "pending",
+                # By the officer's rows, not by every pending row (planner_hints).
+                unselective(Reminder.status == "pending"),
                 Reminder.kind.in_(REMINDERS),
                 Reminder.send_at > now,
                 Reminder.expires_at > now,
