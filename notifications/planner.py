@@ -108,7 +108,7 @@ class ReminderPlanner:
                 surveyed.append(officer.id)
         answered = repo.answered_survey_rounds_of(session, surveyed) if surveyed else {}
         wanted: dict[int, list[outbox.WantedReminder]] = {}
-        instants: dict[tuple[date, str, int], tuple[datetime, datetime, datetime]] = {}
+        instants = _Instants()
         # A batch's officers mostly stand in the same facts (they move together), and
         # equal facts under one definition make the same plan: it is made once.
         planned: dict[tuple[int, Hashable], list[Occurrence]] = {}
@@ -132,7 +132,7 @@ class ReminderPlanner:
         officer: Officer,
         rows: repo.OfficerRows,
         occurrences: list[Occurrence],
-        instants: dict[tuple[date, str, int], tuple[datetime, datetime, datetime]],
+        instants: _Instants,
     ) -> list[outbox.WantedReminder]:
         from lifecycle.persistence import outbox
 
@@ -141,6 +141,9 @@ class ReminderPlanner:
             "officer": [repo.Contact(officer.name, officer.email, officer.timezone)],
         }
         delegated = bool(rows.covers or rows.assigned)
+        # tuple.__new__, not WantedReminder(...): the named tuple's own __new__ is a
+        # Python function called for each of hundreds of rows; the fields stand in order.
+        make, wanted_type = tuple.__new__, outbox.WantedReminder
         wanted = []
         for occ in occurrences:
             prefix = f"{ref}/{occ.rule}/{occ.occurrence}/"
@@ -158,16 +161,14 @@ class ReminderPlanner:
                         recipients[role] = officer_facts.coordinators(session)
                     people = recipients[role]
                 for name, email, zone in people:
-                    due_at, send_at, expires_at = _instants(
-                        instants, occ.due, zone, occ.expires_after_days
-                    )
-                    # Positional, in the fields' order (key, rule, occurrence, kind,
-                    # template, about, recipient role, e-mail, name, zone, due, send,
-                    # expiry): a batch's re-plan makes hundreds, keywords cost a third.
-                    wanted.append(outbox.WantedReminder(
+                    due_at, send_at, expires_at = instants[occ.due, zone, occ.expires_after_days]
+                    # In the fields' order (key, rule, occurrence, kind, template, about,
+                    # recipient role, e-mail, name, zone, due, send, expiry): a batch's
+                    # re-plan makes hundreds.
+                    wanted.append(make(wanted_type, (
                         prefix + email, occ.rule, occ.occurrence, occ.kind, occ.template,
                         occ.about, role, email, name, zone, due_at, send_at, expires_at,
-                    ))  # fmt: skip
+                    )))  # fmt: skip
         return wanted
 
 
@@ -188,21 +189,17 @@ def _waits_on(
     return attention_of(definition, officer.state, rows.ticked, decisions, deadline_of)
 
 
-def _instants(
-    known: dict[tuple[date, str, int], tuple[datetime, datetime, datetime]],
-    day: date,
-    zone: str,
-    expires_after_days: int,
-) -> tuple[datetime, datetime, datetime]:
-    """When a reminder due on ``day`` is due, sent and expires in ``zone`` (remembered
-    in ``known``: a batch's officers mostly share their due dates and zones)."""
-    key = (day, zone, expires_after_days)
-    found = known.get(key)
-    if found is None:
+class _Instants(dict[tuple[date, str, int], tuple[datetime, datetime, datetime]]):
+    """When a reminder due on a day is due, sent and expires in a zone, by (day, zone,
+    days to expiry): a batch's officers mostly share their due dates and zones, so each
+    is worked out once, on its first look-up (a plain dict look-up after that)."""
+
+    def __missing__(self, key: tuple[date, str, int]) -> tuple[datetime, datetime, datetime]:
+        day, zone, expires_after_days = key
         due_at = _local_instant(day, zone)
         send_at = next_send_time(due_at, ZoneInfo(zone))
-        found = known[key] = (due_at, send_at, send_at + timedelta(days=expires_after_days))
-    return found
+        found = self[key] = (due_at, send_at, send_at + timedelta(days=expires_after_days))
+        return found
 
 
 def plan_facts(

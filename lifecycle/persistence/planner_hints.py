@@ -18,7 +18,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class unselective(FunctionElement[bool]):  # noqa: N801 - used as a SQL function
+class unselective(FunctionElement[bool]):
     """``condition``, marked as narrowing the rows little: SQLite's ``likely()`` (which
     returns its argument unchanged and tells the planner it is mostly true), so an index
     on another condition is preferred; on PostgreSQL, which has statistics, the
