@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from lifecycle.attention import Attention
@@ -207,19 +207,32 @@ def test_a_batch_planned_from_scratch_gets_every_row_once(services: Services) ->
         assert planned_text == session.execute(stored).all()
 
 
-def test_a_key_taken_meanwhile_is_a_conflict(services: Services) -> None:
-    """A bulk write meeting a key another transaction took first (a concurrent re-plan)
-    is refused as a Conflict, nothing written, as a plain INSERT's would be."""
+def test_a_key_taken_meanwhile_is_a_conflict(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bulk write meeting a key another transaction took first (a concurrent re-plan of
+    the same officer, after this one's locked read) is refused as a Conflict, nothing
+    written, as a plain INSERT's would be."""
     seed_programme(services)
     refs = nominate(services, 6)  # past reminder_rows.COPY_FROM rows
     for ref in refs:
         to_placement(services, ref)
     with services.transaction() as session:
-        taken = session.scalar(select(Reminder.key).order_by(Reminder.key))
-        session.execute(delete(Reminder).where(Reminder.key != taken))
-        session.execute(update(Reminder).values(officer_id=None))  # no longer theirs
+        session.execute(delete(Reminder))  # all of them to be written again, in bulk
+    insert_rows = reminder_rows.insert_rows
+    taken: list[str] = []
+
+    def meanwhile(connection: Any, rows: list[reminder_rows.NewRow]) -> None:
+        # The rival's row, as its re-plan wrote it: the same officer, the same key.
+        first = dict(zip(reminder_rows.NEW_COLUMNS, rows[0], strict=True))
+        connection.execute(insert(Reminder).values(first))
+        taken.append(first["key"])
+        insert_rows(connection, rows)
+
+    monkeypatch.setattr(reminder_rows, "insert_rows", meanwhile)
     with pytest.raises(Conflict), services.transaction() as session:
         officers = list(session.scalars(select(Officer).order_by(Officer.id)))
         services.officers_changed(session, officers)
+    assert len(taken) == 1
     with services.db.reading() as session:
-        assert [taken] == list(session.scalars(select(Reminder.key)))
+        assert [] == list(session.scalars(select(Reminder.key)))
