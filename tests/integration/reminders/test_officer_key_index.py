@@ -107,9 +107,7 @@ def test_a_key_is_taken_once_per_officer_and_once_among_rows_of_no_officer(
         mine = session.scalars(
             select(Reminder).where(Reminder.officer_id == officer.id).limit(1)
         ).one()
-        copied = {
-            c: getattr(mine, c) for c in outbox.reminder_rows.NEW_COLUMNS
-        }  # fmt: skip
+        copied = {c: getattr(mine, c) for c in outbox.reminder_rows.NEW_COLUMNS}
     with pytest.raises(Conflict), services.transaction() as session:
         session.execute(insert(Reminder).values(copied))
     digest = outbox.WantedReminder(
