@@ -141,9 +141,6 @@ class ReminderPlanner:
             "officer": [repo.Contact(officer.name, officer.email, officer.timezone)],
         }
         delegated = bool(rows.covers or rows.assigned)
-        # tuple.__new__, not WantedReminder(...): the named tuple's own __new__ is a
-        # Python function called for each of hundreds of rows; the fields stand in order.
-        make, wanted_type = tuple.__new__, outbox.WantedReminder
         wanted = []
         for occ in occurrences:
             prefix = f"{ref}/{occ.rule}/{occ.occurrence}/"
@@ -165,10 +162,10 @@ class ReminderPlanner:
                     # In the fields' order (key, rule, occurrence, kind, template, about,
                     # recipient role, e-mail, name, zone, due, send, expiry): a batch's
                     # re-plan makes hundreds.
-                    wanted.append(make(wanted_type, (
+                    wanted.append(outbox.WantedReminder(
                         prefix + email, occ.rule, occ.occurrence, occ.kind, occ.template,
                         occ.about, role, email, name, zone, due_at, send_at, expires_at,
-                    )))  # fmt: skip
+                    ))  # fmt: skip
         return wanted
 
 
